@@ -1,0 +1,32 @@
+"""The embedded reference server: the contract of PATCH /customers/{id}, implemented.
+
+It is the suite's default target and the ground its self-tests stand on. It knows the contract only
+through schema/ and never imports the suite: the suite reaches it as a URL, as it reaches the live API.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from engage_contract import contract as _contract
+from engage_contract.reference import faults as _faults
+from engage_contract.reference.app import ReferenceServer
+
+__all__ = ["ReferenceServer", "start"]
+
+
+def start(*, token: str, host: str = "127.0.0.1", port: int = 0, enterprise: str = "acme",
+          customer_ids: tuple[str, ...] = ("1001",), faults: list[str] | tuple[str, ...] = (),
+          latency: float = 0.0) -> ReferenceServer:
+    """Start a server on a background thread; stop it with `shutdown()` and `server_close()`."""
+    server = ReferenceServer(
+        (host, port),
+        contract=_contract.load(),
+        token=token,
+        enterprise=enterprise,
+        customer_ids=customer_ids,
+        faults=_faults.check(list(faults)),
+        latency=latency,
+    )
+    threading.Thread(target=server.serve_forever, name="engage-reference", daemon=True).start()
+    return server

@@ -1,0 +1,230 @@
+"""The reference server's HTTP side: routing, bearer auth, validation against schema/, error envelopes."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import secrets
+import socket
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from engage_contract.contract import Contract
+from engage_contract.reference.store import BusinessError, Store
+
+HANG_SECONDS = 600
+_ERROR_TYPES = {400: "VALIDATION", 401: "AUTHENTICATION", 404: "NOT_FOUND", 405: "METHOD", 422: "BUSINESS", 429: "RATE_LIMIT", 500: "INTERNAL"}
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, code: str, message: str, arguments: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.arguments = arguments
+        self.headers = headers or {}
+
+
+class ReferenceServer(ThreadingHTTPServer):
+    """PATCH and GET /enterprises/{enterprise}/customers/{id}, as the contract describes them."""
+
+    daemon_threads = True
+    block_on_close = False  # a handler of the `hang` variant sleeps; closing must not wait for it
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], *, contract: Contract, token: str, enterprise: str = "acme",
+                 customer_ids: tuple[str, ...] = ("1001",), faults: frozenset[str] = frozenset(),
+                 latency: float = 0.0) -> None:
+        self.contract = contract
+        self.token = token
+        self.enterprise = enterprise
+        self.customer_ids = customer_ids
+        self.faults = faults
+        self.latency = latency
+        self.store = Store(contract, customer_ids, faults)
+        self.request_count = itertools.count(1)
+        self.issued_tokens: dict[str, float] = {}
+        self._tokens_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}/enterprises/{self.enterprise}"
+
+    def token_is_valid(self, token: str) -> bool:
+        if secrets.compare_digest(token, self.token):
+            return True
+        with self._tokens_lock:
+            expiry = self.issued_tokens.get(token)
+        return expiry is not None and expiry > time.monotonic()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: ReferenceServer
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes; without this, delayed ACKs add 40 ms to each answer.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class names it so
+        pass
+
+    def do_PATCH(self) -> None:
+        self._serve("PATCH")
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def _unsupported(self) -> None:
+        self._serve(self.command)
+
+    do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = _unsupported
+
+    def _serve(self, method: str) -> None:
+        body = self._read_body()
+        if self.server.latency:
+            time.sleep(self.server.latency)
+        try:
+            status, payload, headers = self._route(method, body)
+        except HttpError as error:
+            status, payload, headers = error.status, self._envelope(error), error.headers
+        except Exception as exc:  # the reference server answers 500 rather than dropping the connection
+            status, payload, headers = 500, self._envelope(HttpError(500, "INTERNAL_ERROR", repr(exc))), {}
+        self._send(status, payload, headers, head=method == "HEAD")
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _route(self, method: str, raw: bytes) -> tuple[int, Any, dict[str, str]]:
+        server, faults = self.server, self.server.faults
+        if "legal-rate-limit" in faults and next(server.request_count) % 100 == 3:
+            raise HttpError(429, "RATE_LIMITED", "Too many requests.", headers={"Retry-After": "1"})
+        segments = urlsplit(self.path).path.split("/")
+        if len(segments) != 5 or segments[:2] != ["", "enterprises"] or segments[3] != "customers":
+            raise HttpError(404, "NOT_FOUND", "No such resource.")
+        if unquote(segments[2]) != server.enterprise:
+            raise HttpError(404, "NOT_FOUND", "No such enterprise.")
+        customer_id = unquote(segments[4])
+        if method not in ("GET", "PATCH"):
+            raise HttpError(405, "METHOD_NOT_ALLOWED", f"{method} is not supported here.", headers={"Allow": "GET, PATCH"})
+        self._authenticate()
+        if "odd-id-crash" in faults and not customer_id.isascii():
+            raise RuntimeError("id is not ASCII")
+        if not customer_id:
+            raise HttpError(404, "NOT_FOUND", "No such customer.")
+        if method == "GET":
+            record = server.store.get(customer_id)
+        else:
+            record = self._patch(customer_id, raw)
+        if record is None:
+            raise HttpError(404, "CUSTOMER_NOT_FOUND", "No customer has this id.", {"id": customer_id})
+        data = server.store.represent(record, self.headers.get("Accept-Language"))
+        if "wrong-id" in faults:
+            data["id"] = data["id"] + "0"
+        if "extra-property" in faults:
+            data["internalReference"] = "r-" + customer_id
+        if "lowercase-t-date" in faults:
+            data["updatedAt"] = data["updatedAt"].replace("T", "t")
+        return 200, {"data": data}, {}
+
+    def _authenticate(self) -> None:
+        if "auth-ignored" in self.server.faults:
+            return
+        scheme, _, token = (self.headers.get("Authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or not token or not self.server.token_is_valid(token.strip()):
+            raise HttpError(401, "UNAUTHORIZED", "The access token is missing, invalid or expired.",
+                            headers={"WWW-Authenticate": "Bearer"})
+
+    def _patch(self, customer_id: str, raw: bytes) -> dict[str, Any] | None:
+        server, faults = self.server, self.server.faults
+        media_type = (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+        if media_type != "application/json":
+            raise HttpError(400, "UNSUPPORTED_MEDIA_TYPE", "The body must be sent as application/json.")
+        try:
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise HttpError(400, "MALFORMED_JSON", "The body is not valid JSON.") from None
+        self._validate(customer_id, body)
+        if "hang" in faults and "location" in body and body["location"] is None:
+            time.sleep(HANG_SECONDS)
+        if "server-error" in faults and len(str(body.get("notes") or "")) > 1000:
+            raise RuntimeError("notes too long for the column")
+        try:
+            return server.store.update(customer_id, body)
+        except BusinessError as error:
+            if "undocumented-status" in faults and error.code == "LOCATION_TIME_ZONE_RESOLUTION_FAILED":
+                raise HttpError(418, error.code, error.message) from None
+            code = "BUSINESS_RULE_FAILED" if "unlisted-422-code" in faults else error.code
+            raise HttpError(422, code, error.message, error.arguments) from None
+
+    def _validate(self, customer_id: str, body: Any) -> None:
+        faults = self.server.faults
+        if isinstance(body, dict) and isinstance(body.get("location"), dict):
+            location = body["location"]
+            if "accept-unknown-location-property" in faults:
+                allowed = self.server.contract.component("LocationUpdate")["properties"]
+                for key in [key for key in location if key not in allowed]:
+                    del location[key]
+            geolocation = location.get("geolocation")
+            if "accept-out-of-range" in faults and isinstance(geolocation, dict):
+                latitude = geolocation.get("latitude")
+                if isinstance(latitude, (int, float)) and not isinstance(latitude, bool) and latitude > 90:
+                    geolocation["latitude"] = 90
+        errors = sorted(self.server.contract.request_body.iter_errors(body), key=lambda e: list(e.path))
+        if errors:
+            if "invalid-changes-state" in faults:
+                self.server.store.store_partially(customer_id, body)
+            error = errors[0]
+            where = "/".join(str(part) for part in error.path) or "body"
+            if "legal-422-for-invalid" in faults:
+                code = "LOCATION_GEOCODING_FAILED" if where.startswith("location") else "CUSTOMER_NOT_IDENTIFIABLE"
+                raise HttpError(422, code, f"{where}: {error.message}"[:500])
+            raise HttpError(400, "VALIDATION_FAILED", f"{where}: {error.message}"[:500], {"path": where})
+        if "reject-valid-boundary" in faults and len(str(body.get("externalId") or "")) == 255:
+            raise HttpError(400, "VALIDATION_FAILED", "externalId is too long.")
+        if "reject-norwegian" in faults and body.get("language") == "no":
+            raise HttpError(400, "VALIDATION_FAILED", "language is not supported.")
+
+    def _envelope(self, error: HttpError) -> dict[str, Any]:
+        faults = self.server.faults
+        item: dict[str, Any] = {
+            "message": error.message,
+            "code": error.code,
+            "type": _ERROR_TYPES.get(error.status, "ERROR"),
+            "statusCode": str(error.status),
+        }
+        if error.status == 422:
+            item["arguments"] = error.arguments
+        if "numeric-status-code" in faults:
+            item["statusCode"] = error.status
+        if "status-code-mismatch" in faults:
+            item["statusCode"] = "400" if error.status != 400 else "500"
+        if "legal-extra-error-properties" in faults:
+            item["traceId"] = secrets.token_hex(8)
+        return {"errors": [] if "empty-errors" in faults else [item]}
+
+    def _send(self, status: int, payload: Any, headers: dict[str, str], head: bool = False) -> None:
+        text_errors = status >= 400 and "text-errors" in self.server.faults
+        if text_errors:
+            content, content_type = json.dumps(payload).encode(), "text/plain"
+        else:
+            content, content_type = json.dumps(payload).encode(), "application/json"
+        self.send_response(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else None)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(content)))
+        correlation_id = self.headers.get("X-Correlation-Id")
+        if correlation_id and "legal-no-correlation-echo" not in self.server.faults:
+            self.send_header("X-Correlation-Id", correlation_id)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(content)

@@ -1,0 +1,242 @@
+"""The reference server's customers: PATCH semantics, the business rules, and the representation.
+
+The business rules are the reference server's own choices where the platform documents none:
+- identifiable: a customer keeps at least one of email, phoneNumber, externalId or customerNumber;
+- geocoding: a location without geolocation is placed at its country's first zone in the tz table;
+  a country the table lacks cannot be geocoded;
+- time zones: a sent timeZone must be an IANA zone name; otherwise, when a location is sent (or
+  timeZone is sent as null), the zone whose principal place is nearest the location, if any is
+  within reach.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from engage_contract.contract import Contract
+from engage_contract.reference import places
+
+IDENTIFYING_FIELDS = ("email", "phoneNumber", "externalId", "customerNumber")
+DEFAULT_LANGUAGE = "en"
+DEFAULT_TIME_ZONE = "UTC"
+TRANSLATABLE = ("city", "state", "street1", "street2")
+
+
+class BusinessError(Exception):
+    def __init__(self, code: str, message: str, **arguments: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.arguments = arguments or None
+
+
+def timestamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def seed_customers(ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    created = timestamp(_now() - dt.timedelta(days=30))
+    customers = {}
+    for number, customer_id in enumerate(ids, start=1):
+        customers[customer_id] = {
+            "id": customer_id,
+            "externalId": f"EXT-{customer_id}",
+            "customerNumber": f"{100000 + number}",
+            "email": f"customer{number}@example.com",
+            "firstName": "Ada",
+            "lastName": "Lovelace",
+            "company": "Acme Corp",
+            "language": "en",
+            "notes": None,
+            "phoneNumber": "+32412345678",
+            "existing": True,
+            "timeZone": "Europe/Brussels",
+            "createdAt": created,
+            "updatedAt": created,
+            "deletedAt": None,
+            "location": {
+                "postalCode": "9000",
+                "countryCode": "BE",
+                "geolocation": {"latitude": 51.0479466, "longitude": 3.6912248},
+                "translations": {
+                    "city": [{"language": "en", "value": "Ghent"}, {"language": "nl", "value": "Gent"}],
+                    "state": [],
+                    "street1": [{"language": "en", "value": "Korenmarkt 1"}],
+                    "street2": [],
+                },
+            },
+        }
+    return customers
+
+
+def accepted_languages(header: str | None) -> list[str]:
+    """The tags of an Accept-Language value in the order given (weights are not ranked), primary subtag only."""
+    if not header or not header.strip():
+        return ["*"]
+    tags = []
+    for item in header.replace(",", " ").split():
+        tag = item.split(";", 1)[0].strip().lower()
+        if tag:
+            tags.append(tag if tag == "*" else tag.split("-", 1)[0])
+    return tags or ["*"]
+
+
+class Store:
+    """Customers in memory, behind one lock; `update` applies a PATCH body that the schema accepted."""
+
+    def __init__(self, contract: Contract, customer_ids: Iterable[str], faults: frozenset[str] = frozenset()):
+        self._fields = [name for name in contract.component("CustomerUpdate")["properties"] if name != "location"]
+        self._faults = faults
+        self._lock = threading.Lock()
+        self._customers = seed_customers(customer_ids)
+
+    def get(self, customer_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            record = self._customers.get(customer_id)
+            return copy.deepcopy(record) if record is not None else None
+
+    def store_partially(self, customer_id: str, body: Any) -> None:
+        """Keep the scalar fields of a rejected body (only the `invalid-changes-state` fault calls this)."""
+        if not isinstance(body, dict):
+            return
+        with self._lock:
+            record = self._customers.get(customer_id)
+            if record is None:
+                return
+            for name in self._fields:
+                value = body.get(name)
+                if isinstance(value, str) and value:
+                    record[name] = value
+
+    def update(self, customer_id: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        """Apply a PATCH; None for an unknown id; BusinessError for a business rule."""
+        with self._lock:
+            record = self._customers.get(customer_id)
+            if record is None:
+                if "upsert-unknown" not in self._faults:
+                    return None
+                record = seed_customers([customer_id])[customer_id]
+            updated = self._apply(copy.deepcopy(record), body)
+            if "not-persisted" not in self._faults:
+                self._customers[customer_id] = updated
+            return copy.deepcopy(updated)
+
+    def _apply(self, record: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        faults = self._faults
+        for name in self._fields:
+            if name in body:
+                if name == "company" and "drop-field" in faults:
+                    continue
+                if body[name] is None and "null-ignored" in faults and name not in ("existing", "timeZone"):
+                    continue
+                record[name] = body[name]
+            elif "reset-unsent" in faults and name not in ("existing", "timeZone"):
+                record[name] = None
+        if record["existing"] is None:
+            record["existing"] = False
+        if "location" in body:
+            record["location"] = self._locate(body["location"])
+        if "timeZone" in body and body["timeZone"] is not None:
+            if body["timeZone"] not in places.zone_names():
+                raise BusinessError(
+                    "LOCATION_TIME_ZONE_RESOLUTION_FAILED",
+                    "The time zone is not a known IANA time zone.",
+                    timeZone=body["timeZone"],
+                )
+        elif record["location"] is not None and ("location" in body or "timeZone" in body):
+            geolocation = record["location"]["geolocation"]
+            zone = places.time_zone_at(geolocation["latitude"], geolocation["longitude"])
+            if zone is None:
+                raise BusinessError(
+                    "LOCATION_TIME_ZONE_RESOLUTION_FAILED",
+                    "No time zone could be resolved for the location.",
+                    **geolocation,
+                )
+            record["timeZone"] = zone
+        elif record["timeZone"] is None:
+            record["timeZone"] = DEFAULT_TIME_ZONE
+        if all(record[name] is None for name in IDENTIFYING_FIELDS):
+            raise BusinessError(
+                "CUSTOMER_NOT_IDENTIFIABLE",
+                "A customer needs at least one of " + ", ".join(IDENTIFYING_FIELDS) + ".",
+            )
+        now = _now()
+        record["updatedAt"] = timestamp(now)
+        if "created-at-moves" in faults:
+            record["createdAt"] = record["updatedAt"]
+        if "updated-before-created" in faults:
+            record["updatedAt"] = timestamp(dt.datetime.fromisoformat(record["createdAt"]) - dt.timedelta(days=1))
+        return record
+
+    @staticmethod
+    def _locate(location: dict[str, Any] | None) -> dict[str, Any] | None:
+        if location is None:
+            return None
+        geolocation = location.get("geolocation")
+        if geolocation is None:
+            found = places.geocode(location["countryCode"])
+            if found is None:
+                raise BusinessError(
+                    "LOCATION_GEOCODING_FAILED",
+                    "The location could not be geocoded.",
+                    countryCode=location["countryCode"],
+                )
+            geolocation = {"latitude": found[0], "longitude": found[1]}
+        translations = location["translations"]
+        return {
+            "postalCode": location.get("postalCode"),
+            "countryCode": location["countryCode"],
+            "geolocation": {"latitude": geolocation["latitude"], "longitude": geolocation["longitude"]},
+            "translations": {name: list(translations.get(name, [])) for name in TRANSLATABLE},
+        }
+
+    def represent(self, record: dict[str, Any], accept_language: str | None) -> dict[str, Any]:
+        """The `data` object of a 200 body, translatable fields picked for the request's Accept-Language."""
+        data = {key: value for key, value in record.items() if key != "location"}
+        location = record["location"]
+        if location is None:
+            if "legal-location-absent" not in self._faults:
+                data["location"] = None
+            return data
+        languages = accepted_languages(accept_language)
+        picked = {name: self._pick(location["translations"][name], languages) for name in TRANSLATABLE}
+        if "foreign-translation" in self._faults and picked["city"] is not None:
+            picked["city"] = {"language": picked["city"]["language"], "value": picked["city"]["value"] + " (fr)"}
+        data["location"] = {
+            **picked,
+            "postalCode": None if "lose-postal-code" in self._faults else location["postalCode"],
+            "countryCode": location["countryCode"],
+            "formattedAddress": self._format_address(location),
+            "geolocation": location["geolocation"],
+            "translations": location["translations"],
+        }
+        return data
+
+    def _pick(self, entries: list[dict[str, str]], languages: list[str]) -> dict[str, str] | None:
+        for tag in languages:
+            wanted = [DEFAULT_LANGUAGE] if tag == "*" else [tag]
+            for entry in entries:
+                if entry["language"] in wanted:
+                    return dict(entry)
+            if tag == "*" and entries and "legal-null-translation" not in self._faults:
+                return dict(entries[0])
+        return None
+
+    @staticmethod
+    def _format_address(location: dict[str, Any]) -> str:
+        def first(name: str) -> str:
+            entries = location["translations"][name]
+            return entries[0]["value"] if entries else ""
+
+        locality = " ".join(part for part in (location["postalCode"] or "", first("city")) if part)
+        country = places.country_names().get(location["countryCode"].upper(), location["countryCode"])
+        parts = (first("street1"), first("street2"), locality, first("state"), country)
+        return ", ".join(part for part in parts if part.strip()) or location["countryCode"]
