@@ -1,0 +1,90 @@
+"""The checks: one small function per clause of the contract, named after it.
+
+A check takes an Exchange and raises AssertionError with a precise message when its clause is broken;
+its docstring quotes the clause. `as_schemathesis_checks` turns them into schemathesis checks, so that
+failures are reported by schemathesis with the clause, the response and a curl line to reproduce.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from schemathesis.core.failures import Failure
+
+from engage_contract.checks import identity, input_handling, patch_semantics, response_form
+from engage_contract.exchange import Exchange
+
+Check = Callable[[Exchange], None]
+
+RESPONSE_FORM: tuple[Check, ...] = (
+    response_form.ok_body_matches_schema,
+    response_form.error_body_is_envelope,
+    response_form.business_error_code_is_listed,
+    response_form.status_is_documented,
+)
+INPUT_HANDLING: tuple[Check, ...] = (
+    input_handling.valid_input_accepted,
+    input_handling.invalid_input_rejected,
+    input_handling.rejected_request_changes_nothing,
+)
+PATCH_SEMANTICS: tuple[Check, ...] = (
+    patch_semantics.id_matches_path,
+    patch_semantics.sent_values_stored,
+    patch_semantics.unsent_fields_kept,
+    patch_semantics.location_matches_sent,
+    patch_semantics.picked_translations_are_listed,
+    patch_semantics.change_persists,
+    patch_semantics.timestamps_are_consistent,
+)
+IDENTITY: tuple[Check, ...] = (
+    identity.unauthenticated_request_rejected,
+    identity.unknown_id_not_found,
+)
+ALL: tuple[Check, ...] = RESPONSE_FORM + INPUT_HANDLING + PATCH_SEMANTICS + IDENTITY
+# Not a function of a response: a request that gets no answer in time (the client raises it).
+ANSWERS_IN_TIME = "answers_in_time"
+ANSWERS_IN_TIME_CLAUSE = "Every request ends within a per-request timeout."
+
+
+class ContractViolation(Failure):
+    """A clause of the contract is broken."""
+
+    code = "EC100"
+    kind_title = "Contract violated"
+
+    def __init__(self, *, operation: str, check: Check, message: str) -> None:
+        super().__init__(operation=operation, title=f"{check.__name__}: {clause(check)}", message=message)
+        self.check = check.__name__
+
+    @property
+    def _unique_key(self) -> str:
+        return f"{self.title}|{self.message}"
+
+
+def clause(check: Check) -> str:
+    return (check.__doc__ or "").strip().splitlines()[0]
+
+
+def by_name(name: str) -> Check:
+    for check in ALL:
+        if check.__name__ == name:
+            return check
+    raise KeyError(name)
+
+
+def as_schemathesis_checks(checks: tuple[Check, ...], exchange_of: Callable[[Any], Exchange]) -> list[Callable]:
+    """Wrap checks as schemathesis' `(ctx, response, case)` functions; `exchange_of(case)` supplies the rest."""
+
+    def wrap(check: Check) -> Callable:
+        def run(ctx: Any, response: Any, case: Any) -> None:
+            try:
+                check(exchange_of(case))
+            except AssertionError as exc:
+                raise ContractViolation(operation=case.operation.label, check=check, message=str(exc)) from None
+
+        run.__name__ = check.__name__
+        run.__doc__ = check.__doc__
+        return run
+
+    return [wrap(check) for check in checks]

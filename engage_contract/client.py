@@ -1,0 +1,159 @@
+"""The HTTP side: one kept-alive session, the bearer token, a fresh correlation id per request, timeouts,
+retries on 429/409, a request budget per minute, and a count of everything sent.
+
+The token lives here and in config only; what leaves this module for a report is masked.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from schemathesis import Case
+from schemathesis.core.transport import Response
+
+MASK = "[Filtered]"
+RETRIED_STATUSES = (409, 429)
+MAX_RETRIES = 3
+MAX_RETRY_AFTER = 30.0
+
+
+class TargetTimedOut(Exception):
+    """A request got no answer within the per-request timeout."""
+
+
+class TargetUnreachable(Exception):
+    """A request could not be delivered, even after one retry."""
+
+
+class RateLimiter:
+    """At most `per_minute` requests in any minute, spaced evenly (no bursts against a shared API)."""
+
+    def __init__(self, per_minute: float | None) -> None:
+        self._interval = 60.0 / per_minute if per_minute else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self._interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            delay = self._next - now
+            self._next = max(now, self._next) + self._interval
+        if delay > 0:
+            time.sleep(delay)
+
+
+class Client:
+    """Sends schemathesis cases and read-backs to one target."""
+
+    def __init__(self, base_url: str, token: str, *, timeout: float, per_minute: float | None = None) -> None:
+        self.base_url = base_url
+        self._token = token
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.limiter = RateLimiter(per_minute)
+        self.sent = 0
+        self.statuses: collections.Counter[int] = collections.Counter()
+        self.retries = 0
+
+    def authorization(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}"}
+
+    def sent_our_token(self, headers: Any) -> bool:
+        return headers.get("Authorization") == self.authorization()["Authorization"]
+
+    def mask(self, text: str) -> str:
+        return text.replace(self._token, MASK) if self._token else text
+
+    def send(self, case: Case, *, authorized: bool = True, token: str | None = None) -> Response:
+        """Send a case with a fresh X-Correlation-Id, with or without our token (or with another one)."""
+        headers = {"X-Correlation-Id": str(uuid.uuid4())}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        elif authorized:
+            headers.update(self.authorization())
+        return self._with_retries(
+            lambda: case.call(base_url=self.base_url, session=self.session, headers=headers, timeout=self.timeout),
+            describe=lambda: case.as_curl_command(headers=headers),
+        )
+
+    def read(self, customer_id: str, accept_language: str | None = None) -> requests.Response:
+        """GET the customer, as the contract's read-back."""
+        headers = {"X-Correlation-Id": str(uuid.uuid4()), **self.authorization()}
+        if accept_language is not None:
+            headers["Accept-Language"] = accept_language
+        url = self.customer_url(customer_id)
+        return self._with_retries(
+            lambda: self.session.get(url, headers=headers, timeout=self.timeout),
+            describe=lambda: f"curl -X GET -H 'X-Correlation-Id: {headers['X-Correlation-Id']}' '{url}'",
+        )
+
+    def write(self, customer_id: str, body: dict[str, Any]) -> requests.Response:
+        """PATCH a body outside of any generated case (restoring the customer)."""
+        headers = {"X-Correlation-Id": str(uuid.uuid4()), **self.authorization()}
+        url = self.customer_url(customer_id)
+        return self._with_retries(
+            lambda: self.session.patch(url, json=body, headers=headers, timeout=self.timeout),
+            describe=lambda: f"curl -X PATCH '{url}'",
+        )
+
+    def customer_url(self, customer_id: str) -> str:
+        return f"{self.base_url}/customers/{quote(customer_id, safe='')}"
+
+    def _with_retries(self, send: Callable[[], Any], describe: Callable[[], str]) -> Any:
+        connection_retried = False
+        attempt = 0
+        while True:
+            self.limiter.wait()
+            self.sent += 1
+            try:
+                response = send()
+            except requests.Timeout:
+                raise TargetTimedOut(
+                    f"no answer within {self.timeout:g} s to:\n    {self.mask(describe())}"
+                ) from None
+            except requests.ConnectionError as exc:
+                if connection_retried:
+                    raise TargetUnreachable(f"cannot reach {self.base_url}: {_reason(exc)}") from None
+                connection_retried = True
+                self.retries += 1
+                continue
+            status = response.status_code
+            if status in RETRIED_STATUSES and attempt < MAX_RETRIES:
+                attempt += 1
+                self.retries += 1
+                time.sleep(_retry_after(response, attempt))
+                continue
+            self.statuses[status] += 1
+            return response
+
+
+def _header(response: Any, name: str) -> str | None:
+    value = response.headers.get(name.lower()) or response.headers.get(name)
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _retry_after(response: Any, attempt: int) -> float:
+    raw = _header(response, "Retry-After")
+    try:
+        return min(MAX_RETRY_AFTER, max(0.0, float(raw))) if raw is not None else 0.5 * attempt
+    except ValueError:
+        return 0.5 * attempt
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    for marker in ("Connection refused", "Name or service not known", "timed out", "No route to host"):
+        if marker in text:
+            return marker.lower()
+    return text.splitlines()[0][:200] if text else type(exc).__name__

@@ -1,0 +1,37 @@
+"""Requests at the edges the contract does not state: very long values where no maxLength is given,
+characters outside the Basic Multilingual Plane. Each is schema-valid, so it must get 200 or a listed 422."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from engage_contract.contract import Contract
+
+LONG_LENGTH = 10_000
+ASTRAL = "𝔈𝔫𝔤𝔞𝔤𝔢 😀 客户 𠀋"
+
+
+def unbounded_strings(contract: Contract) -> list[str]:
+    """Top-level fields of the request body that are free strings with no maxLength (and no enum)."""
+    found = []
+    for name, schema in contract.component("CustomerUpdate")["properties"].items():
+        schema = contract.resolve(schema)
+        types = schema.get("type")
+        types = types if isinstance(types, list) else [types]
+        if "string" in types and "maxLength" not in schema and "enum" not in schema:
+            found.append(name)
+    return found
+
+
+def edge_bodies(contract: Contract, seed_body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Name -> body, one edge each."""
+    long_text = ("engage-contract " * (LONG_LENGTH // 16 + 1))[:LONG_LENGTH]
+    bodies: dict[str, dict[str, Any]] = {}
+    for name in unbounded_strings(contract):
+        bodies[f"{name}-{LONG_LENGTH}-characters"] = {name: long_text}
+        bodies[f"{name}-astral-characters"] = {name: ASTRAL}
+    location = copy.deepcopy(seed_body["location"])
+    location["translations"]["city"] = [{"language": language, "value": ASTRAL} for language in contract.languages]
+    bodies["location-city-astral-in-every-language"] = {"location": location}
+    return bodies
