@@ -1,0 +1,77 @@
+"""The suite passes the reference server and every legal variant of it, and fails every faulty variant
+on the check that is meant to catch its fault."""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+import pytest
+
+from engage_contract.reference.faults import FAULTS
+
+from .faulty import Outcome, run_suite
+
+# fault -> the check meant to catch it
+CAUGHT_BY = {
+    "extra-property": "ok_body_matches_schema",
+    "lowercase-t-date": "ok_body_matches_schema",
+    "numeric-status-code": "error_body_is_envelope",
+    "status-code-mismatch": "error_body_is_envelope",
+    "empty-errors": "error_body_is_envelope",
+    "text-errors": "error_body_is_envelope",
+    "unlisted-422-code": "business_error_code_is_listed",
+    "server-error": "status_is_documented",
+    "undocumented-status": "status_is_documented",
+    "reject-valid-boundary": "valid_input_accepted",
+    "reject-norwegian": "valid_input_accepted",
+    "accept-out-of-range": "invalid_input_rejected",
+    "accept-unknown-location-property": "invalid_input_rejected",
+    "invalid-changes-state": "rejected_request_changes_nothing",
+    "wrong-id": "id_matches_path",
+    "drop-field": "sent_values_stored",
+    "null-ignored": "sent_values_stored",
+    "reset-unsent": "unsent_fields_kept",
+    "lose-postal-code": "location_matches_sent",
+    "foreign-translation": "picked_translations_are_listed",
+    "not-persisted": "change_persists",
+    "created-at-moves": "timestamps_are_consistent",
+    "updated-before-created": "timestamps_are_consistent",
+    "auth-ignored": "unauthenticated_request_rejected",
+    "upsert-unknown": "unknown_id_not_found",
+    "odd-id-crash": "unknown_id_not_found",
+    "hang": "answers_in_time",
+}
+LEGAL = sorted(name for name in FAULTS if name.startswith("legal-"))
+RESULTS: dict[str, Outcome] = {}
+
+
+def test_every_fault_has_a_catching_check() -> None:
+    assert set(CAUGHT_BY) | set(LEGAL) == set(FAULTS)
+
+
+@pytest.fixture(scope="session")
+def outcomes() -> dict[str, Outcome]:
+    """Every variant run once, two at a time (one per core)."""
+    if not RESULTS:
+        variants = [[]] + [[name] for name in sorted(CAUGHT_BY)] + [[name] for name in LEGAL]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            for faults, outcome in zip(variants, pool.map(
+                    lambda faults: run_suite(faults, stop_at_first_failure=not faults[:1] or
+                                             not faults[0].startswith("legal-")), variants)):
+                RESULTS[faults[0] if faults else "correct"] = outcome
+    return RESULTS
+
+
+@pytest.mark.parametrize("variant", ["correct", *LEGAL])
+def test_correct_variant_passes(outcomes: dict[str, Outcome], variant: str) -> None:
+    outcome = outcomes[variant]
+    assert outcome.exit_code == 0, (
+        f"the suite failed the {variant} server on {sorted(outcome.failed_checks)}:\n{outcome.output[-4000:]}")
+
+
+@pytest.mark.parametrize("fault", sorted(CAUGHT_BY))
+def test_faulty_variant_is_caught_by_its_check(outcomes: dict[str, Outcome], fault: str) -> None:
+    outcome = outcomes[fault]
+    assert outcome.exit_code == 1, f"the suite exited {outcome.exit_code} on {fault}:\n{outcome.output[-4000:]}"
+    assert CAUGHT_BY[fault] in outcome.failed_checks, (
+        f"{fault} was caught by {sorted(outcome.failed_checks)}, not {CAUGHT_BY[fault]}:\n{outcome.output[-4000:]}")
