@@ -1,0 +1,21 @@
+# Sourced by the ci/ scripts: make .venv match pyproject.toml, then activate it.
+# Only Python 3.11+ is needed on the machine; everything else is installed here.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+python="${PYTHON:-python3}"
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "engage-contract: Python 3.11 or newer is needed as '$python' (set PYTHON to another interpreter)" >&2
+  exit 64
+fi
+stamp=".venv/.installed-from-pyproject"
+if [ ! -x .venv/bin/python ] || [ ! -f "$stamp" ] || ! cmp -s pyproject.toml "$stamp"; then
+  echo "engage-contract: installing into .venv from pyproject.toml" >&2
+  "$python" -m venv .venv
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]" >&2
+  cp pyproject.toml "$stamp"
+fi
+# shellcheck disable=SC1091
+source .venv/bin/activate
+mkdir -p reports
