@@ -8,7 +8,9 @@ import schemathesis
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from engage_contract import config as config_module
+from engage_contract import contract as contract_module
 from engage_contract.config import ConfigError
+from engage_contract.realistic import realistic_bodies
 from engage_contract.run import Run
 
 # Loaded even when CI=true (hypothesis' own ci profile has no database): a failure found once is tried
@@ -16,6 +18,7 @@ from engage_contract.run import Run
 hypothesis.settings.register_profile(
     "engage-contract",
     deadline=None,
+    derandomize=False,  # CI=true would make hypothesis' parent profile derandomised, which forbids a database
     database=DirectoryBasedExampleDatabase(".hypothesis/examples"),
     suppress_health_check=list(hypothesis.HealthCheck),
     print_blob=True,
@@ -23,6 +26,12 @@ hypothesis.settings.register_profile(
 hypothesis.settings.load_profile("engage-contract")
 
 _RUN: Run | None = None
+
+
+@schemathesis.hook
+def flatmap_body(context, body):
+    """Fuzzed valid bodies get realistic time zones and places (the fuzzing phase only)."""
+    return realistic_bodies(_RUN.contract if _RUN is not None else contract_module.load(), body)
 
 
 def _start_run() -> Run:
@@ -42,6 +51,13 @@ def run() -> Run:
 
 
 @pytest.fixture
+def thorough(run: Run) -> None:
+    """Skips a probe that the profile leaves out (smoke)."""
+    if not run.target.profile.thorough:
+        pytest.skip(f"not in the {run.target.profile.name} profile")
+
+
+@pytest.fixture
 def judge(run: Run):
     if run.judge.hung is not None:
         pytest.fail(f"answers_in_time: the target stopped answering earlier: {run.judge.hung}", pytrace=False)
@@ -58,20 +74,19 @@ def api_schema(run: Run):
     schema.config.phases.coverage.unexpected_methods = set()
     schema.config.generation.update(
         max_examples=profile.max_examples,
-        modes=["positive"] if profile.name == "smoke" else ["positive", "negative"],
+        modes=["positive", "negative"] if profile.negative else ["positive"],
     )
-    if run.target.seed is not None:
-        schema.config.seed = run.target.seed
+    schema.config.seed = run.target.seed
     return schema
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    try:
-        target = config_module.from_environment()
-    except ConfigError:
+    if not any("contract" in str(arg) for arg in config.args):
         return []
-    where = target.base_url or "embedded reference server"
-    return [f"engage-contract: target {where}, profile {target.profile.name}, seed {target.seed or 'random'}"]
+    run = _start_run()
+    where = run.target.base_url or run.client.base_url + " (embedded reference server)"
+    return [f"engage-contract: target {where}, customer {run.customer_id}, profile {run.target.profile.name}, "
+            f"seed {run.target.seed} (repeat with ENGAGE_SEED={run.target.seed})"]
 
 
 @pytest.hookimpl(tryfirst=True)
