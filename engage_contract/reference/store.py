@@ -89,6 +89,11 @@ def accepted_languages(header: str | None) -> list[str]:
     return tags or ["*"]
 
 
+def _picked(entry: dict[str, Any]) -> dict[str, str]:
+    # A translation sent may carry more properties; the picked value has exactly these two.
+    return {"language": entry["language"], "value": entry["value"]}
+
+
 class Store:
     """Customers in memory, behind one lock; `update` applies a PATCH body that the schema accepted."""
 
@@ -225,9 +230,9 @@ class Store:
             wanted = [DEFAULT_LANGUAGE] if tag == "*" else [tag]
             for entry in entries:
                 if entry["language"] in wanted:
-                    return dict(entry)
+                    return _picked(entry)
             if tag == "*" and entries and "legal-null-translation" not in self._faults:
-                return dict(entries[0])
+                return _picked(entries[0])
         return None
 
     @staticmethod
