@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import os
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -33,17 +34,19 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Profile:
-    """A budget: how much schemathesis generates, and in which phases."""
+    """A budget: how much schemathesis generates, in which phases, and which hand-made probes run."""
 
     name: str
     phases: tuple[str, ...]
     max_examples: int
+    negative: bool  # schema-invalid requests too
+    thorough: bool  # the unstated edges and every kind of odd id
 
 
 PROFILES = {
-    "smoke": Profile("smoke", ("examples", "fuzzing"), 12),
-    "ci": Profile("ci", ("examples", "coverage", "fuzzing"), 60),
-    "release": Profile("release", ("examples", "coverage", "fuzzing"), 1000),
+    "smoke": Profile("smoke", ("examples", "fuzzing"), 12, negative=False, thorough=False),
+    "ci": Profile("ci", ("examples", "coverage", "fuzzing"), 60, negative=True, thorough=True),
+    "release": Profile("release", ("examples", "coverage", "fuzzing"), 1000, negative=True, thorough=True),
 }
 
 EMBEDDED_TOKEN_LENGTH = 32
@@ -57,7 +60,8 @@ class Target:
     token: str | None
     customer_ids: tuple[str, ...]
     profile: Profile
-    seed: int | None
+    seed: int
+    seed_given: bool
     timeout: float
     schema_path: str | None
     allow_production: bool
@@ -102,12 +106,15 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
             raise ConfigError("ENGAGE_TOKEN is not set: the suite needs a bearer token for ENGAGE_BASE_URL")
         if not customer_ids:
             raise ConfigError("ENGAGE_CUSTOMER_ID is not set: name an existing customer the suite may modify")
+    seed_given = bool(env.get("ENGAGE_SEED", "").strip())
     return Target(
         base_url=base_url,
         token=token,
         customer_ids=customer_ids,
         profile=PROFILES[profile_name],
-        seed=int(_number(env, "ENGAGE_SEED", 0, int)) if env.get("ENGAGE_SEED", "").strip() else None,
+        # Always a seed, so that every run can be repeated: the one given, or one drawn now and printed.
+        seed=int(_number(env, "ENGAGE_SEED", 0, int)) if seed_given else random.randrange(2**32),
+        seed_given=seed_given,
         timeout=_number(env, "ENGAGE_TIMEOUT", 5.0),
         schema_path=env.get("ENGAGE_SCHEMA", "").strip() or None,
         allow_production=env.get("ENGAGE_ALLOW_PRODUCTION", "").strip() == "1",
