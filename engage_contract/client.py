@@ -51,65 +51,142 @@ class RateLimiter:
             time.sleep(delay)
 
 
+class CredentialsRejected(Exception):
+    """The token endpoint refused the client credentials."""
+
+
+class StaticToken:
+    """A bearer token given as it is (ENGAGE_TOKEN)."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def get(self) -> str:
+        return self._token
+
+    def refresh(self) -> bool:
+        return False
+
+    def secrets(self) -> list[str]:
+        return [self._token]
+
+
+class ClientCredentialsToken:
+    """OAuth 2.0 client credentials: fetched once, refreshed before expires_in runs out, and on demand."""
+
+    def __init__(self, credentials: Any, session: requests.Session, timeout: float) -> None:
+        self._credentials = credentials
+        self._session = session
+        self._timeout = timeout
+        self._token: str | None = None
+        self._refresh_at = 0.0
+        self._issued: list[str] = []
+        self.fetched = 0
+
+    def get(self) -> str:
+        if self._token is None or time.monotonic() >= self._refresh_at:
+            self._fetch()
+        return self._token
+
+    def refresh(self) -> bool:
+        self._fetch()
+        return True
+
+    def secrets(self) -> list[str]:
+        return [self._credentials.client_secret, *self._issued]
+
+    def _fetch(self) -> None:
+        credentials = self._credentials
+        try:
+            response = self._session.post(credentials.token_url, timeout=self._timeout, data={
+                "grant_type": "client_credentials", "client_id": credentials.client_id,
+                "client_secret": credentials.client_secret, "scope": credentials.scope})
+        except requests.RequestException as exc:
+            raise TargetUnreachable(f"cannot reach the token endpoint {credentials.token_url}: {_reason(exc)}") from None
+        try:
+            body = response.json()
+            token, lifetime = body["access_token"], float(body.get("expires_in") or 300)
+        except (ValueError, KeyError, TypeError):
+            raise CredentialsRejected(f"the token endpoint {credentials.token_url} answered {response.status_code} "
+                                      "without an access token; check ENGAGE_CLIENT_ID and ENGAGE_CLIENT_SECRET") from None
+        self._token = token
+        self._issued.append(token)
+        self.fetched += 1
+        # Refresh early: a tenth of the lifetime, at most 30 s, before it runs out.
+        self._refresh_at = time.monotonic() + lifetime - min(30.0, lifetime / 10)
+
+
 class Client:
     """Sends schemathesis cases and read-backs to one target."""
 
-    def __init__(self, base_url: str, token: str, *, timeout: float, per_minute: float | None = None) -> None:
+    def __init__(self, base_url: str, token: str | None = None, *, timeout: float,
+                 per_minute: float | None = None, credentials: Any = None) -> None:
         self.base_url = base_url
-        self._token = token
         self.timeout = timeout
         self.session = requests.Session()
+        self.tokens = (ClientCredentialsToken(credentials, self.session, timeout) if credentials is not None
+                       else StaticToken(token or ""))
         self.limiter = RateLimiter(per_minute)
         self.sent = 0
         self.statuses: collections.Counter[int] = collections.Counter()
         self.retries = 0
 
     def authorization(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._token}"}
+        return {"Authorization": f"Bearer {self.tokens.get()}"}
 
     def sent_our_token(self, headers: Any) -> bool:
-        return headers.get("Authorization") == self.authorization()["Authorization"]
+        sent = headers.get("Authorization") or ""
+        return sent.startswith("Bearer ") and sent[7:] in self.tokens.secrets()
 
     def mask(self, text: str) -> str:
-        return text.replace(self._token, MASK) if self._token else text
+        for secret in self.tokens.secrets():
+            if secret:
+                text = text.replace(secret, MASK)
+        return text
 
     def send(self, case: Case, *, authorized: bool = True, token: str | None = None) -> Response:
         """Send a case with a fresh X-Correlation-Id, with or without our token (or with another one)."""
-        headers = {"X-Correlation-Id": str(uuid.uuid4())}
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-        elif authorized:
-            headers.update(self.authorization())
-        return self._with_retries(
-            lambda: case.call(base_url=self.base_url, session=self.session, headers=headers, timeout=self.timeout),
-            describe=lambda: case.as_curl_command(headers=headers),
-        )
+        headers: dict[str, str] = {}
+
+        def attempt() -> Response:
+            headers.clear()
+            headers["X-Correlation-Id"] = str(uuid.uuid4())
+            if token is not None:
+                headers["Authorization"] = f"Bearer {token}"
+            elif authorized:
+                headers.update(self.authorization())
+            return case.call(base_url=self.base_url, session=self.session, headers=headers, timeout=self.timeout)
+
+        return self._with_retries(attempt, describe=lambda: case.as_curl_command(headers=headers),
+                                  refreshable=authorized and token is None)
 
     def read(self, customer_id: str, accept_language: str | None = None) -> requests.Response:
         """GET the customer, as the contract's read-back."""
-        headers = {"X-Correlation-Id": str(uuid.uuid4()), **self.authorization()}
-        if accept_language is not None:
-            headers["Accept-Language"] = accept_language
         url = self.customer_url(customer_id)
-        return self._with_retries(
-            lambda: self.session.get(url, headers=headers, timeout=self.timeout),
-            describe=lambda: f"curl -X GET -H 'X-Correlation-Id: {headers['X-Correlation-Id']}' '{url}'",
-        )
+
+        def attempt() -> requests.Response:
+            headers = {"X-Correlation-Id": str(uuid.uuid4()), **self.authorization()}
+            if accept_language is not None:
+                headers["Accept-Language"] = accept_language
+            return self.session.get(url, headers=headers, timeout=self.timeout)
+
+        return self._with_retries(attempt, describe=lambda: f"curl -X GET '{url}'")
 
     def write(self, customer_id: str, body: dict[str, Any]) -> requests.Response:
         """PATCH a body outside of any generated case (restoring the customer)."""
-        headers = {"X-Correlation-Id": str(uuid.uuid4()), **self.authorization()}
         url = self.customer_url(customer_id)
-        return self._with_retries(
-            lambda: self.session.patch(url, json=body, headers=headers, timeout=self.timeout),
-            describe=lambda: f"curl -X PATCH '{url}'",
-        )
+
+        def attempt() -> requests.Response:
+            headers = {"X-Correlation-Id": str(uuid.uuid4()), **self.authorization()}
+            return self.session.patch(url, json=body, headers=headers, timeout=self.timeout)
+
+        return self._with_retries(attempt, describe=lambda: f"curl -X PATCH '{url}'")
 
     def customer_url(self, customer_id: str) -> str:
         return f"{self.base_url}/customers/{quote(customer_id, safe='')}"
 
-    def _with_retries(self, send: Callable[[], Any], describe: Callable[[], str]) -> Any:
-        connection_retried = False
+    def _with_retries(self, send: Callable[[], Any], describe: Callable[[], str], refreshable: bool = True) -> Any:
+        connection_retried = refreshed = False
         attempt = 0
         while True:
             self.limiter.wait()
@@ -127,6 +204,10 @@ class Client:
                 self.retries += 1
                 continue
             status = response.status_code
+            if status == 401 and refreshable and not refreshed and self.tokens.refresh():
+                refreshed = True  # the token may have expired or been revoked mid-run: once more with a new one
+                self.retries += 1
+                continue
             if status in RETRIED_STATUSES and attempt < MAX_RETRIES:
                 attempt += 1
                 self.retries += 1

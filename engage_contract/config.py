@@ -49,7 +49,33 @@ PROFILES = {
     "release": Profile("release", ("examples", "coverage", "fuzzing"), 1000, negative=True, thorough=True),
 }
 
-EMBEDDED_TOKEN_LENGTH = 32
+PLATFORM_REQUESTS_PER_MINUTE = 3000
+
+
+SCOPE = "engage:customers:readWrite"
+
+
+@dataclass(frozen=True)
+class ClientCredentials:
+    """OAuth 2.0 client credentials; the token is fetched (and refreshed) by the client."""
+
+    client_id: str
+    client_secret: str
+    token_url: str
+    scope: str = SCOPE
+
+    def __repr__(self) -> str:
+        return f"ClientCredentials(client_id={self.client_id!r}, token_url={self.token_url!r})"
+
+
+def token_url_for(base_url: str) -> str | None:
+    """https://api.<env>pexipengage.com/enterprises/<e> -> https://auth.<env>pexipengage.com/realms/<e>/..."""
+    parts = urlsplit(base_url)
+    segments = parts.path.strip("/").split("/")
+    host = parts.hostname or ""
+    if not host.startswith("api.") or len(segments) < 2 or segments[0] != "enterprises":
+        return None
+    return f"{parts.scheme}://auth.{host[4:]}/realms/{segments[1]}/protocol/openid-connect/token"
 
 
 @dataclass(frozen=True)
@@ -58,11 +84,13 @@ class Target:
 
     base_url: str | None  # None: the embedded reference server
     token: str | None
+    credentials: ClientCredentials | None
     customer_ids: tuple[str, ...]
     profile: Profile
     seed: int
     seed_given: bool
     timeout: float
+    requests_per_minute: float
     schema_path: str | None
     allow_production: bool
 
@@ -95,6 +123,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
     token = env.get("ENGAGE_TOKEN", "").strip() or None
     customer_ids = tuple(part.strip() for part in env.get("ENGAGE_CUSTOMER_ID", "").split(",") if part.strip())
     profile_name = env.get("ENGAGE_PROFILE", "").strip() or "ci"
+    credentials = _client_credentials(env, base_url) if base_url is not None and token is None else None
     if profile_name not in PROFILES:
         raise ConfigError(f"ENGAGE_PROFILE must be one of {', '.join(PROFILES)}, not {profile_name!r}")
     if base_url is not None:
@@ -102,20 +131,37 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"ENGAGE_BASE_URL must be an http(s) URL such as "
                               f"https://api.development.pexipengage.com/enterprises/acme, not {base_url!r}")
-        if token is None:
-            raise ConfigError("ENGAGE_TOKEN is not set: the suite needs a bearer token for ENGAGE_BASE_URL")
+        if token is None and credentials is None:
+            raise ConfigError("ENGAGE_TOKEN is not set: the suite needs a bearer token for ENGAGE_BASE_URL "
+                              "(or ENGAGE_CLIENT_ID and ENGAGE_CLIENT_SECRET)")
         if not customer_ids:
             raise ConfigError("ENGAGE_CUSTOMER_ID is not set: name an existing customer the suite may modify")
     seed_given = bool(env.get("ENGAGE_SEED", "").strip())
     return Target(
         base_url=base_url,
         token=token,
+        credentials=credentials,
         customer_ids=customer_ids,
         profile=PROFILES[profile_name],
         # Always a seed, so that every run can be repeated: the one given, or one drawn now and printed.
         seed=int(_number(env, "ENGAGE_SEED", 0, int)) if seed_given else random.randrange(2**32),
         seed_given=seed_given,
         timeout=_number(env, "ENGAGE_TIMEOUT", 5.0),
+        requests_per_minute=_number(env, "ENGAGE_RATE_LIMIT", PLATFORM_REQUESTS_PER_MINUTE),
         schema_path=env.get("ENGAGE_SCHEMA", "").strip() or None,
         allow_production=env.get("ENGAGE_ALLOW_PRODUCTION", "").strip() == "1",
     )
+
+
+def _client_credentials(env: Mapping[str, str], base_url: str) -> ClientCredentials | None:
+    client_id = env.get("ENGAGE_CLIENT_ID", "").strip()
+    secret = env.get("ENGAGE_CLIENT_SECRET", "").strip()
+    if not client_id and not secret:
+        return None
+    if not client_id or not secret:
+        missing = "ENGAGE_CLIENT_SECRET" if client_id else "ENGAGE_CLIENT_ID"
+        raise ConfigError(f"{missing} is not set: client credentials need both ENGAGE_CLIENT_ID and ENGAGE_CLIENT_SECRET")
+    token_url = env.get("ENGAGE_TOKEN_URL", "").strip() or token_url_for(base_url)
+    if token_url is None:
+        raise ConfigError(f"ENGAGE_TOKEN_URL is not set and cannot be derived from {base_url!r}")
+    return ClientCredentials(client_id, secret, token_url)

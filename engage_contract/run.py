@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from engage_contract import contract as contract_module
 from engage_contract import customer
-from engage_contract.client import Client, TargetTimedOut, TargetUnreachable
+from engage_contract.client import Client, CredentialsRejected, TargetTimedOut, TargetUnreachable
 from engage_contract.config import ConfigError, ExitCode, Target
 from engage_contract.contract import Contract, SchemaError
 from engage_contract.judge import Judge
 
 EMBEDDED_CUSTOMER_ID = "1001"
-LIVE_REQUESTS_PER_MINUTE = 3000
 
 
 @dataclass
@@ -29,6 +29,7 @@ class Run:
     original: dict[str, Any]
     server: Any = None
     restored: bool = False
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def customer_id(self) -> str:
@@ -53,7 +54,7 @@ class Run:
             _refuse_production(target, contract)
             customer_id = target.customer_ids[0]
             client = Client(target.base_url, target.token, timeout=target.timeout,
-                            per_minute=LIVE_REQUESTS_PER_MINUTE)
+                            per_minute=target.requests_per_minute, credentials=target.credentials)
         try:
             original = _read_test_customer(client, customer_id)
         except ConfigError:
@@ -105,6 +106,7 @@ class Run:
             "profile": self.target.profile.name,
             "seed": self.target.seed,
             "requests": self.client.sent,
+            "seconds": round(time.monotonic() - self.started, 2),
             "cases": tally.cases,
             "valid_bodies": tally.valid_bodies,
             "invalid_bodies": tally.invalid_bodies,
@@ -127,6 +129,8 @@ def _refuse_production(target: Target, contract: Contract) -> None:
 def _read_test_customer(client: Client, customer_id: str) -> dict[str, Any]:
     try:
         response = client.read(customer_id)
+    except CredentialsRejected as exc:
+        raise ConfigError(str(exc), ExitCode.CREDENTIALS_REJECTED) from None
     except TargetUnreachable as exc:
         raise ConfigError(str(exc), ExitCode.TARGET_UNREACHABLE) from None
     except TargetTimedOut as exc:

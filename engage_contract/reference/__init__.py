@@ -17,7 +17,8 @@ __all__ = ["ReferenceServer", "start"]
 
 def start(*, token: str, host: str = "127.0.0.1", port: int = 0, enterprise: str = "acme",
           customer_ids: tuple[str, ...] = ("1001",), faults: list[str] | tuple[str, ...] = (),
-          latency: float = 0.0) -> ReferenceServer:
+          latency: float = 0.0, client_id: str | None = None, client_secret: str | None = None,
+          token_lifetime: float = 300.0) -> ReferenceServer:
     """Start a server on a background thread; stop it with `shutdown()` and `server_close()`."""
     server = ReferenceServer(
         (host, port),
@@ -27,6 +28,9 @@ def start(*, token: str, host: str = "127.0.0.1", port: int = 0, enterprise: str
         customer_ids=customer_ids,
         faults=_faults.check(list(faults)),
         latency=latency,
+        client_id=client_id,
+        client_secret=client_secret,
+        token_lifetime=token_lifetime,
     )
     threading.Thread(target=server.serve_forever, name="engage-reference", daemon=True).start()
     return server

@@ -16,6 +16,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8080, help="port (0 picks a free one; default 8080)")
     parser.add_argument("--token", required=True, help="the bearer token clients must send")
     parser.add_argument("--enterprise", default="acme")
+    parser.add_argument("--client-id", help="OAuth client id accepted by /realms/{enterprise}/protocol/openid-connect/token")
+    parser.add_argument("--client-secret", help="its secret")
+    parser.add_argument("--token-lifetime", type=float, default=300.0, metavar="S", help="expires_in of issued tokens")
     parser.add_argument("--customer", action="append", dest="customers", metavar="ID",
                         help="id of a customer to seed (repeatable; default 1001)")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME",
@@ -30,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server = start(token=args.token, host=args.host, port=args.port, enterprise=args.enterprise,
                        customer_ids=tuple(args.customers or ["1001"]), faults=args.fault,
-                       latency=args.latency / 1000)
+                       latency=args.latency / 1000, client_id=args.client_id, client_secret=args.client_secret,
+                       token_lifetime=args.token_lifetime)
     except (ValueError, SchemaError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

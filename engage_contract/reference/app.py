@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import secrets
 import socket
@@ -11,7 +10,7 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from engage_contract.contract import Contract
 from engage_contract.reference.store import BusinessError, Store
@@ -38,7 +37,8 @@ class ReferenceServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], *, contract: Contract, token: str, enterprise: str = "acme",
                  customer_ids: tuple[str, ...] = ("1001",), faults: frozenset[str] = frozenset(),
-                 latency: float = 0.0) -> None:
+                 latency: float = 0.0, client_id: str | None = None, client_secret: str | None = None,
+                 token_lifetime: float = 300.0) -> None:
         self.contract = contract
         self.token = token
         self.enterprise = enterprise
@@ -46,8 +46,10 @@ class ReferenceServer(ThreadingHTTPServer):
         self.faults = faults
         self.latency = latency
         self.store = Store(contract, customer_ids, faults)
-        self.request_count = itertools.count(1)
+        self.requests_served = 0
+        self.client_id, self.client_secret, self.token_lifetime = client_id, client_secret, token_lifetime
         self.issued_tokens: dict[str, float] = {}
+        self.tokens_ever_issued: list[str] = []
         self._tokens_lock = threading.Lock()
         super().__init__(address, _Handler)
 
@@ -55,6 +57,23 @@ class ReferenceServer(ThreadingHTTPServer):
     def base_url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host}:{port}/enterprises/{self.enterprise}"
+
+    def issue_token(self, client_id: str, client_secret: str) -> str | None:
+        """An access token for the configured client, or None for any other."""
+        if self.client_id is None or self.client_secret is None:
+            return None
+        if not (secrets.compare_digest(client_id, self.client_id)
+                and secrets.compare_digest(client_secret, self.client_secret)):
+            return None
+        token = secrets.token_urlsafe(24)
+        with self._tokens_lock:
+            self.issued_tokens[token] = time.monotonic() + self.token_lifetime
+            self.tokens_ever_issued.append(token)
+        return token
+
+    def revoke_tokens(self) -> None:
+        with self._tokens_lock:
+            self.issued_tokens.clear()
 
     def token_is_valid(self, token: str) -> bool:
         if secrets.compare_digest(token, self.token):
@@ -105,9 +124,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self, method: str, raw: bytes) -> tuple[int, Any, dict[str, str]]:
         server, faults = self.server, self.server.faults
-        if "legal-rate-limit" in faults and next(server.request_count) % 100 == 3:
+        server.requests_served += 1
+        if "legal-rate-limit" in faults and server.requests_served % 100 == 3:
             raise HttpError(429, "RATE_LIMITED", "Too many requests.", headers={"Retry-After": "1"})
+        if "legal-token-revoked" in faults and server.requests_served % 150 == 0:
+            server.revoke_tokens()
         segments = urlsplit(self.path).path.split("/")
+        if segments[1:3] == ["realms", server.enterprise] and segments[3:] == ["protocol", "openid-connect", "token"]:
+            return self._issue_token(method, raw)
         if len(segments) != 5 or segments[:2] != ["", "enterprises"] or segments[3] != "customers":
             raise HttpError(404, "NOT_FOUND", "No such resource.")
         if unquote(segments[2]) != server.enterprise:
@@ -134,6 +158,19 @@ class _Handler(BaseHTTPRequestHandler):
         if "lowercase-t-date" in faults:
             data["updatedAt"] = data["updatedAt"].replace("T", "t")
         return 200, {"data": data}, {}
+
+    def _issue_token(self, method: str, raw: bytes) -> tuple[int, Any, dict[str, str]]:
+        """The OAuth 2.0 token endpoint, client credentials grant only."""
+        if method != "POST":
+            raise HttpError(405, "METHOD_NOT_ALLOWED", f"{method} is not supported here.", headers={"Allow": "POST"})
+        form = {key: values[0] for key, values in parse_qs(raw.decode("utf-8", "replace")).items()}
+        if form.get("grant_type") != "client_credentials":
+            return 400, {"error": "unsupported_grant_type"}, {}
+        token = self.server.issue_token(form.get("client_id", ""), form.get("client_secret", ""))
+        if token is None:
+            return 401, {"error": "invalid_client"}, {}
+        return 200, {"access_token": token, "token_type": "Bearer", "expires_in": int(self.server.token_lifetime),
+                     "scope": form.get("scope", "")}, {"Cache-Control": "no-store"}
 
     def _authenticate(self) -> None:
         if "auth-ignored" in self.server.faults:

@@ -43,6 +43,7 @@ FAULTS: dict[str, str] = {
     "legal-no-correlation-echo": "X-Correlation-Id is not echoed",
     "legal-extra-error-properties": "error objects carry extra properties",
     "legal-location-absent": "a null location is left out of the body instead of sent as null",
+    "legal-token-revoked": "every issued access token is revoked every 150 requests (401 until a new one is fetched)",
     "legal-rate-limit": "the 3rd request and every 100th after it are answered 429 with Retry-After: 1",
 }
 
