@@ -26,6 +26,7 @@ hypothesis.settings.register_profile(
 hypothesis.settings.load_profile("engage-contract")
 
 _RUN: Run | None = None
+_SESSION: pytest.Session | None = None
 
 
 @schemathesis.hook
@@ -78,6 +79,17 @@ def api_schema(run: Run):
     )
     schema.config.seed = run.target.seed
     return schema
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if _RUN is not None and _RUN.judge.interrupted and _SESSION is not None:
+        _SESSION.shouldstop = "interrupted (Ctrl-C)"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _SESSION
+    _SESSION = session
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

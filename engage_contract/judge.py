@@ -40,6 +40,7 @@ class Judge:
         self.created_at: str | None = None
         self.tally = Tally()
         self.hung: str | None = None
+        self.interrupted = False
         self._pending: dict[str, Exchange] = {}
         self._checks = checks.as_schemathesis_checks(checks.ALL, lambda case: self._pending[case.id])
 
@@ -51,6 +52,17 @@ class Judge:
 
     def run(self, case: Case, *, authorized: bool = True, token: str | None = None) -> Exchange:
         """Send a case and judge the response; raise what schemathesis raises for failed checks."""
+        __tracebackhide__ = True
+        if self.interrupted:
+            # schemathesis reports each operation as a subtest, which swallows Ctrl-C; keep raising it.
+            raise KeyboardInterrupt
+        try:
+            return self._run(case, authorized=authorized, token=token)
+        except KeyboardInterrupt:
+            self.interrupted = True
+            raise
+
+    def _run(self, case: Case, *, authorized: bool, token: str | None) -> Exchange:
         __tracebackhide__ = True
         if self.hung is not None:
             # Against a hanging server every further request would wait out the timeout too.
