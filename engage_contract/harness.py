@@ -1,9 +1,11 @@
-"""Run the contract suite, as a user runs it, against a reference server with one fault switched on."""
+"""Run the contract suite, as a user runs it (a pytest subprocess), against a reference server with
+faults switched on: for the self-tests and the benchmark."""
 
 from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -11,12 +13,45 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from engage_contract import checks, reference
+from engage_contract.customer import stable_view
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "selftest-token"
 CUSTOMER_ID = "1001"
+# fault -> the check meant to catch it
+CAUGHT_BY = {
+    "extra-property": "ok_body_matches_schema",
+    "lowercase-t-date": "ok_body_matches_schema",
+    "numeric-status-code": "error_body_is_envelope",
+    "status-code-mismatch": "error_body_is_envelope",
+    "empty-errors": "error_body_is_envelope",
+    "text-errors": "error_body_is_envelope",
+    "unlisted-422-code": "business_error_code_is_listed",
+    "server-error": "status_is_documented",
+    "undocumented-status": "status_is_documented",
+    "reject-valid-boundary": "valid_input_accepted",
+    "reject-norwegian": "valid_input_accepted",
+    "accept-out-of-range": "invalid_input_rejected",
+    "accept-unknown-location-property": "invalid_input_rejected",
+    "invalid-changes-state": "rejected_request_changes_nothing",
+    "wrong-id": "id_matches_path",
+    "drop-field": "sent_values_stored",
+    "null-ignored": "sent_values_stored",
+    "reset-unsent": "unsent_fields_kept",
+    "lose-postal-code": "location_matches_sent",
+    "foreign-translation": "picked_translations_are_listed",
+    "not-persisted": "change_persists",
+    "created-at-moves": "timestamps_are_consistent",
+    "updated-before-created": "timestamps_are_consistent",
+    "auth-ignored": "unauthenticated_request_rejected",
+    "upsert-unknown": "unknown_id_not_found",
+    "odd-id-crash": "unknown_id_not_found",
+    "hang": "answers_in_time",
+}
+
 KNOWN_CHECKS = [check.__name__ for check in checks.ALL] + [checks.ANSWERS_IN_TIME]
 
 
@@ -28,40 +63,89 @@ class Outcome:
     requests: int
     seconds: float
     output: str
+    junit: str
+    example_database: str  # every file the run left under .hypothesis/, concatenated
+    customer_before: dict[str, Any] | None
+    customer_after: dict[str, Any] | None
+    tokens_issued: list[str]
+    served: int  # requests the server answered, whoever sent them
+
+    @property
+    def caught(self) -> bool:
+        """The run failed on the check meant to catch its (single) fault."""
+        return self.exit_code == 1 and CAUGHT_BY.get(self.variant) in self.failed_checks
+
+    @property
+    def cases(self) -> int:
+        found = re.search(r"cases: (\d+)", self.output)
+        return int(found.group(1)) if found else 0
+
+    @property
+    def run_seconds(self) -> float:
+        """From the run's start (the first read of the customer) to its summary: start-up and collection aside."""
+        found = re.search(r"seconds: ([0-9.]+)", self.output)
+        return float(found.group(1)) if found else self.seconds
+
+    @property
+    def restored(self) -> bool:
+        return stable_view(self.customer_before) == stable_view(self.customer_after)
 
 
-def run_suite(faults: list[str], *, profile: str = "ci", stop_at_first_failure: bool = True,
-              extra_env: dict[str, str] | None = None) -> Outcome:
-    server = reference.start(token=TOKEN, faults=faults)
+def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_failure: bool = True,
+              token: str = TOKEN, env: dict[str, str] | None = None, interrupt_after: int | None = None,
+              oauth: dict[str, Any] | None = None, pytest_args: tuple[str, ...] = (),
+              latency: float = 0.0, tests: str = "tests/contract") -> Outcome:
+    """Run tests/contract in a subprocess against a fresh reference server; `interrupt_after` sends
+    Ctrl-C once the server has answered that many requests; `oauth` (client_id, client_secret,
+    token_lifetime) makes the suite fetch its tokens with client credentials instead."""
+    server = reference.start(token=token, faults=list(faults), customer_ids=(CUSTOMER_ID,),
+                             latency=latency, **(oauth or {}))
+    representation = lambda: server.store.represent(server.store.get(CUSTOMER_ID), None)  # noqa: E731
+    before = representation()
     started = time.monotonic()
     try:
         with tempfile.TemporaryDirectory() as workdir:
             junit = Path(workdir) / "junit.xml"
-            env = {k: v for k, v in os.environ.items() if not k.startswith("ENGAGE_")}
-            env.update(ENGAGE_BASE_URL=server.base_url, ENGAGE_TOKEN=TOKEN, ENGAGE_CUSTOMER_ID=CUSTOMER_ID,
-                       ENGAGE_PROFILE=profile, ENGAGE_TIMEOUT="2", ENGAGE_SEED="1", **(extra_env or {}))
-            command = [sys.executable, "-m", "pytest", str(ROOT / "tests" / "contract"), "-q", "-p", "no:cacheprovider",
-                       f"--rootdir={ROOT}", f"--junitxml={junit}", "-o", "junit_logging=no"]
+            variables = {k: v for k, v in os.environ.items() if not k.startswith("ENGAGE_")}
+            variables.update(ENGAGE_BASE_URL=server.base_url, ENGAGE_TOKEN=token, ENGAGE_CUSTOMER_ID=CUSTOMER_ID,
+                             ENGAGE_PROFILE=profile, ENGAGE_TIMEOUT="2", ENGAGE_SEED="1",
+                             # loopback: the platform's limit is not this server's
+                             ENGAGE_RATE_LIMIT="1000000")
+            if oauth:
+                token_url = server.base_url.split("/enterprises/")[0] + "/realms/acme/protocol/openid-connect/token"
+                variables.update(ENGAGE_TOKEN="", ENGAGE_CLIENT_ID=oauth["client_id"],
+                                 ENGAGE_CLIENT_SECRET=oauth["client_secret"], ENGAGE_TOKEN_URL=token_url)
+            variables.update(env or {})
+            command = [sys.executable, "-m", "pytest", str(ROOT / tests), "-q",
+                       "-p", "no:cacheprovider", f"--rootdir={ROOT}", f"--junitxml={junit}", *pytest_args]
             if stop_at_first_failure:
                 command.append("-x")
             # A working directory of its own keeps the variant's failures out of the project's example database.
-            done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=600)
-            failures = _failure_texts(junit)
+            process = subprocess.Popen(command, cwd=workdir, env=variables, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, text=True)
+            if interrupt_after is not None:
+                while process.poll() is None and server.requests_served < interrupt_after:
+                    time.sleep(0.05)
+                process.send_signal(signal.SIGINT)
+            output, _ = process.communicate(timeout=600)
+            junit_text = junit.read_text() if junit.exists() else ""
+            database = "".join(path.read_bytes().decode("latin-1")
+                               for path in (Path(workdir) / ".hypothesis").rglob("*") if path.is_file())
+        after = representation()
     finally:
         server.shutdown()
         server.server_close()
-    output = done.stdout + done.stderr
+    failures = _failure_texts(junit_text)
     found = {name for name in KNOWN_CHECKS for text in failures if re.search(rf"\b{name}\b", text)}
     requests = re.search(r"requests: (\d+)", output)
-    return Outcome(",".join(faults) or "correct", done.returncode, found,
-                   int(requests.group(1)) if requests else -1, time.monotonic() - started, output)
+    return Outcome(",".join(faults) or "correct", process.returncode, found,
+                   int(requests.group(1)) if requests else -1, time.monotonic() - started, output,
+                   junit_text, database, before, after, list(server.tokens_ever_issued),
+                   server.requests_served)
 
 
-def _failure_texts(junit: Path) -> list[str]:
-    if not junit.exists():
+def _failure_texts(junit: str) -> list[str]:
+    if not junit:
         return []
-    texts = []
-    for element in ET.parse(junit).iter():
-        if element.tag in ("failure", "error"):
-            texts.append((element.get("message") or "") + "\n" + (element.text or ""))
-    return texts
+    return [(element.get("message") or "") + "\n" + (element.text or "")
+            for element in ET.fromstring(junit).iter() if element.tag in ("failure", "error")]

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from .test_faulty_servers import CAUGHT_BY, RESULTS
+from engage_contract.harness import CAUGHT_BY
+
+from .test_faulty_servers import RESULTS
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
