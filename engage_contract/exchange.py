@@ -81,6 +81,10 @@ class Exchange:
         return None
 
     @property
+    def correlation_id(self) -> str | None:
+        return self.response.request.headers.get("X-Correlation-Id")
+
+    @property
     def accept_language(self) -> str | None:
         return self.response.request.headers.get("Accept-Language")
 

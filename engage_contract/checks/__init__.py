@@ -78,10 +78,13 @@ def as_schemathesis_checks(checks: tuple[Check, ...], exchange_of: Callable[[Any
 
     def wrap(check: Check) -> Callable:
         def run(ctx: Any, response: Any, case: Any) -> None:
+            exchange = exchange_of(case)
             try:
-                check(exchange_of(case))
+                check(exchange)
             except AssertionError as exc:
-                raise ContractViolation(operation=case.operation.label, check=check, message=str(exc)) from None
+                # The correlation id is how the request is found in the server's logs.
+                message = f"{exc}\nX-Correlation-Id: {exchange.correlation_id}"
+                raise ContractViolation(operation=case.operation.label, check=check, message=message) from None
 
         run.__name__ = check.__name__
         run.__doc__ = check.__doc__
