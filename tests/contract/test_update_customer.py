@@ -25,7 +25,7 @@ def _seed_body(run: Run) -> dict:
     return run.contract.operation("PATCH")["requestBody"]["content"]["application/json"]["examples"]["seed"]["value"]
 
 
-def _request(api_schema, customer_id: str, body: dict):
+def _request(api_schema, customer_id: str, body: dict | bytes):
     operation = api_schema["/customers/{id}"]["PATCH"]
     return operation.Case(body=body, media_type="application/json", path_parameters={"id": customer_id})
 
@@ -39,6 +39,21 @@ def test_unauthenticated_request_rejected(run: Run, api_schema, judge: Judge, to
     """Without a bearer token, and with a wrong one, the operation answers 401 (or 403) and changes nothing."""
     case = _seed_request(run, api_schema, run.customer_id)
     judge.run(case, authorized=False, token=None if token is None else f"engage-contract-{uuid.uuid4().hex}")
+
+
+MALFORMED = {
+    "truncated": b'{"firstName": "Ada", "lastName": ',
+    "trailing-comma": b'{"firstName": "Ada",}',
+    "single-quotes": b"{'firstName': 'Ada'}",
+    "not-json": b"firstName=Ada",
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("payload", list(MALFORMED))
+def test_malformed_json_rejected(run: Run, api_schema, judge: Judge, payload: str) -> None:
+    """A body that is not JSON is rejected with 400 or 422 and changes nothing."""
+    judge.run(_request(api_schema, run.customer_id, MALFORMED[payload]))
 
 
 UNKNOWN_IDS = {
