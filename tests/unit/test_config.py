@@ -1,0 +1,58 @@
+"""The target is read once from ENGAGE_* and checked, with one sentence for what is wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from engage_contract.config import ConfigError, ExitCode, from_environment, token_url_for
+
+LIVE = {"ENGAGE_BASE_URL": "https://api.development.pexipengage.com/enterprises/acme",
+        "ENGAGE_TOKEN": "t", "ENGAGE_CUSTOMER_ID": "1234"}
+
+
+def test_no_target_means_the_embedded_server() -> None:
+    target = from_environment({})
+    assert target.embedded and target.profile.name == "ci" and not target.seed_given
+
+
+def test_live_target() -> None:
+    target = from_environment({**LIVE, "ENGAGE_SEED": "7", "ENGAGE_PROFILE": "release"})
+    assert target.base_url == LIVE["ENGAGE_BASE_URL"] and target.customer_ids == ("1234",)
+    assert target.seed == 7 and target.seed_given and target.profile.max_examples >= 10 * 60
+
+
+def test_the_token_never_shows_in_repr() -> None:
+    assert "s3cr3t" not in repr(from_environment({**LIVE, "ENGAGE_TOKEN": "s3cr3t"}))
+
+
+@pytest.mark.parametrize(("env", "says"), [
+    ({**LIVE, "ENGAGE_TOKEN": ""}, "ENGAGE_TOKEN is not set"),
+    ({**LIVE, "ENGAGE_CUSTOMER_ID": " "}, "ENGAGE_CUSTOMER_ID is not set"),
+    ({**LIVE, "ENGAGE_BASE_URL": "api.development.pexipengage.com"}, "must be an http(s) URL"),
+    ({**LIVE, "ENGAGE_PROFILE": "nightly"}, "ENGAGE_PROFILE must be one of smoke, ci, release"),
+    ({**LIVE, "ENGAGE_TIMEOUT": "-1"}, "ENGAGE_TIMEOUT must be greater than 0"),
+    ({**LIVE, "ENGAGE_SEED": "x"}, "ENGAGE_SEED must be a whole number"),
+    ({**LIVE, "ENGAGE_TOKEN": "", "ENGAGE_CLIENT_ID": "me"}, "ENGAGE_CLIENT_SECRET is not set"),
+])
+def test_bad_configuration_is_one_sentence(env: dict[str, str], says: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        from_environment(env)
+    assert says in str(error.value) and "\n" not in str(error.value)
+    assert error.value.exit_code == ExitCode.BAD_CONFIGURATION
+
+
+def test_client_credentials_derive_the_token_url() -> None:
+    target = from_environment({**LIVE, "ENGAGE_TOKEN": "", "ENGAGE_CLIENT_ID": "me", "ENGAGE_CLIENT_SECRET": "pw"})
+    assert target.credentials.token_url == (
+        "https://auth.development.pexipengage.com/realms/acme/protocol/openid-connect/token")
+    assert target.credentials.scope == "engage:customers:readWrite"
+    assert "pw" not in repr(target.credentials)
+
+
+@pytest.mark.parametrize(("base_url", "token_url"), [
+    ("https://api.pexipengage.com/enterprises/acme",
+     "https://auth.pexipengage.com/realms/acme/protocol/openid-connect/token"),
+    ("http://127.0.0.1:8080/enterprises/acme", None),
+])
+def test_token_url_for(base_url: str, token_url: str | None) -> None:
+    assert token_url_for(base_url) == token_url
