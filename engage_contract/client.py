@@ -1,5 +1,6 @@
 """The HTTP side: one kept-alive session, the bearer token, a fresh correlation id per request, timeouts,
-retries on 429/409, a request budget per minute, and a count of everything sent.
+retries (429 and 409 after a pause; a dropped connection or a timeout once), a request budget per
+minute, and a count of everything sent.
 
 The token lives here and in config only; what leaves this module for a report is masked.
 """
@@ -186,7 +187,7 @@ class Client:
         return f"{self.base_url}/customers/{quote(customer_id, safe='')}"
 
     def _with_retries(self, send: Callable[[], Any], describe: Callable[[], str], refreshable: bool = True) -> Any:
-        connection_retried = refreshed = False
+        retried_once = refreshed = False
         attempt = 0
         while True:
             self.limiter.wait()
@@ -194,13 +195,17 @@ class Client:
             try:
                 response = send()
             except requests.Timeout:
-                raise TargetTimedOut(
-                    f"no answer within {self.timeout:g} s to:\n    {self.mask(describe())}"
-                ) from None
+                if retried_once:
+                    raise TargetTimedOut(
+                        f"no answer within {self.timeout:g} s, twice, to:\n    {self.mask(describe())}"
+                    ) from None
+                retried_once = True
+                self.retries += 1
+                continue
             except requests.ConnectionError as exc:
-                if connection_retried:
+                if retried_once:
                     raise TargetUnreachable(f"cannot reach {self.base_url}: {_reason(exc)}") from None
-                connection_retried = True
+                retried_once = True
                 self.retries += 1
                 continue
             status = response.status_code
