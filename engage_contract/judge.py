@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import collections
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from schemathesis import Case
 
@@ -13,6 +13,9 @@ from engage_contract import checks
 from engage_contract.client import Client, TargetTimedOut
 from engage_contract.contract import Contract
 from engage_contract.exchange import Exchange
+
+
+T = TypeVar("T")
 
 
 class RequestTimedOut(AssertionError):
@@ -64,14 +67,7 @@ class Judge:
 
     def _run(self, case: Case, *, authorized: bool, token: str | None) -> Exchange:
         __tracebackhide__ = True
-        if self.hung is not None:
-            # Against a hanging server every further request would wait out the timeout too.
-            raise RequestTimedOut(f"{checks.ANSWERS_IN_TIME}: {checks.ANSWERS_IN_TIME_CLAUSE} Earlier, {self.hung}")
-        try:
-            response = self.client.send(case, authorized=authorized, token=token)
-        except TargetTimedOut as exc:
-            self.hung = str(exc)
-            raise RequestTimedOut(f"{checks.ANSWERS_IN_TIME}: {checks.ANSWERS_IN_TIME_CLAUSE} {exc}") from None
+        response = self._unless_hung(lambda: self.client.send(case, authorized=authorized, token=token))
         exchange = Exchange(
             contract=self.contract,
             case=case,
@@ -96,13 +92,19 @@ class Judge:
         return exchange
 
     def _read(self, customer_id: str, accept_language: str | None) -> Any:
+        return self._unless_hung(lambda: self.client.read(customer_id, accept_language))
+
+    def _unless_hung(self, send: Callable[[], T]) -> T:
+        """Send, unless the target already hung: then every further request would wait out the timeout too,
+        and hypothesis would shrink against it for ever."""
+        prefix = f"{checks.ANSWERS_IN_TIME}: {checks.ANSWERS_IN_TIME_CLAUSE}"
         if self.hung is not None:
-            raise RequestTimedOut(f"{checks.ANSWERS_IN_TIME}: {checks.ANSWERS_IN_TIME_CLAUSE} Earlier, {self.hung}")
+            raise RequestTimedOut(f"{prefix} Earlier, {self.hung}")
         try:
-            return self.client.read(customer_id, accept_language)
+            return send()
         except TargetTimedOut as exc:
             self.hung = str(exc)
-            raise RequestTimedOut(f"{checks.ANSWERS_IN_TIME}: {checks.ANSWERS_IN_TIME_CLAUSE} {exc}") from None
+            raise RequestTimedOut(f"{prefix} {exc}") from None
 
     def _count(self, exchange: Exchange) -> None:
         tally = self.tally

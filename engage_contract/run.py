@@ -74,7 +74,7 @@ class Run:
         try:
             written = self.client.write(self.customer_id, customer.restorable(self.original))
             read = self.client.read(self.customer_id)
-        except (TargetTimedOut, TargetUnreachable) as exc:
+        except (TargetTimedOut, TargetUnreachable, CredentialsRejected) as exc:
             return self._restore_failed(str(exc))
         if written.status_code != 200:
             return self._restore_failed(f"writing it back got {written.status_code}")
