@@ -6,6 +6,7 @@ repeats a length, an enum or a status by hand.
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 from dataclasses import dataclass, field
@@ -60,6 +61,12 @@ class Contract:
 
     def operation(self, method: str) -> dict[str, Any]:
         return self.document["paths"][OPERATION_PATH][method.lower()]
+
+    @property
+    def request_example(self) -> dict[str, Any]:
+        """A copy of the reference page's request example: a known-good body."""
+        examples = self.operation("PATCH")["requestBody"]["content"]["application/json"]["examples"]
+        return copy.deepcopy(examples["seed"]["value"])
 
     def documented_statuses(self, method: str) -> frozenset[int]:
         return frozenset(int(code) for code in self.operation(method)["responses"])

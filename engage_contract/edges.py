@@ -3,7 +3,6 @@ characters outside the Basic Multilingual Plane. Each is schema-valid, so it mus
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from engage_contract.contract import Contract
@@ -24,14 +23,14 @@ def unbounded_strings(contract: Contract) -> list[str]:
     return found
 
 
-def edge_bodies(contract: Contract, seed_body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def edge_bodies(contract: Contract) -> dict[str, dict[str, Any]]:
     """Name -> body, one edge each."""
     long_text = ("engage-contract " * (LONG_LENGTH // 16 + 1))[:LONG_LENGTH]
     bodies: dict[str, dict[str, Any]] = {}
     for name in unbounded_strings(contract):
         bodies[f"{name}-{LONG_LENGTH}-characters"] = {name: long_text}
         bodies[f"{name}-astral-characters"] = {name: ASTRAL}
-    location = copy.deepcopy(seed_body["location"])
+    location = contract.request_example["location"]
     location["translations"]["city"] = [{"language": language, "value": ASTRAL} for language in contract.languages]
     bodies["location-city-astral-in-every-language"] = {"location": location}
     return bodies

@@ -20,7 +20,7 @@ def _example(content: dict[str, Any]) -> Any:
 
 
 def request_example() -> dict[str, Any]:
-    return _example(PATCH["requestBody"]["content"])
+    return CONTRACT.request_example
 
 
 def ok_example() -> dict[str, Any]:
