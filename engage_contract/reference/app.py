@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import socket
+import sys
 import threading
 import time
 from http import HTTPStatus
@@ -52,6 +53,11 @@ class ReferenceServer(ThreadingHTTPServer):
         self.tokens_ever_issued: list[str] = []
         self._tokens_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up (a timeout, Ctrl-C) is not the server's error; anything else is reported.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     @property
     def base_url(self) -> str:

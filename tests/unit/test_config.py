@@ -18,7 +18,7 @@ def test_no_target_means_the_embedded_server() -> None:
 def test_live_target() -> None:
     target = from_environment({**LIVE, "ENGAGE_SEED": "7", "ENGAGE_PROFILE": "release"})
     assert target.base_url == LIVE["ENGAGE_BASE_URL"] and target.customer_ids == ("1234",)
-    assert target.seed == 7 and target.seed_given and target.profile.max_examples >= 10 * 60
+    assert target.seed == 7 and target.seed_given and target.profile.max_examples >= 10 * 60  # noqa: PLR2004
 
 
 def test_the_token_never_shows_in_repr() -> None:
