@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import hypothesis
 import pytest
 import schemathesis
@@ -42,7 +44,17 @@ def _start_run() -> Run:
             _RUN = Run.start(config_module.from_environment())
         except ConfigError as exc:
             pytest.exit(f"engage-contract: {exc}", returncode=int(exc.exit_code))
+        signal.signal(signal.SIGINT, _interrupted)
     return _RUN
+
+
+def _interrupted(signum: int, frame) -> None:
+    # schemathesis reports each operation as a subtest, and a subtest swallows KeyboardInterrupt: mark the
+    # run so that every further case raises it again, and the session stops after the current test.
+    _RUN.judge.interrupted = True
+    if _SESSION is not None:
+        _SESSION.shouldstop = "interrupted (Ctrl-C)"
+    signal.default_int_handler(signum, frame)
 
 
 @pytest.fixture(scope="session")
@@ -79,12 +91,6 @@ def api_schema(run: Run):
     )
     schema.config.seed = run.target.seed
     return schema
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if _RUN is not None and _RUN.judge.interrupted and _SESSION is not None:
-        _SESSION.shouldstop = "interrupted (Ctrl-C)"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
