@@ -158,8 +158,7 @@ class Client:
                 headers.update(self.authorization())
             return case.call(base_url=self.base_url, session=self.session, headers=headers, timeout=self.timeout)
 
-        return self._with_retries(attempt, describe=lambda: case.as_curl_command(headers=headers),
-                                  refreshable=authorized and token is None)
+        return self._with_retries(attempt, describe=lambda: case.as_curl_command(headers=headers))
 
     def read(self, customer_id: str, accept_language: str | None = None) -> requests.Response:
         """GET the customer, as the contract's read-back."""
@@ -186,7 +185,7 @@ class Client:
     def customer_url(self, customer_id: str) -> str:
         return f"{self.base_url}/customers/{quote(customer_id, safe='')}"
 
-    def _with_retries(self, send: Callable[[], Any], describe: Callable[[], str], refreshable: bool = True) -> Any:
+    def _with_retries(self, send: Callable[[], Any], describe: Callable[[], str]) -> Any:
         retried_once = refreshed = False
         attempt = 0
         while True:
@@ -209,8 +208,9 @@ class Client:
                 self.retries += 1
                 continue
             status = response.status_code
-            if status == 401 and refreshable and not refreshed and self.tokens.refresh():
-                refreshed = True  # the token may have expired or been revoked mid-run: once more with a new one
+            if (status == 401 and not refreshed and self.sent_our_token(response.request.headers)
+                    and self.tokens.refresh()):
+                refreshed = True  # our token may have expired or been revoked mid-run: once more with a new one
                 self.retries += 1
                 continue
             if status in RETRIED_STATUSES and attempt < MAX_RETRIES:
