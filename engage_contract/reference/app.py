@@ -188,6 +188,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _patch(self, customer_id: str, raw: bytes) -> dict[str, Any] | None:
         server, faults = self.server, self.server.faults
+        if "locked-after-40" in faults and server.requests_served > 40 and customer_id in server.customer_ids:
+            raise HttpError(409, "CUSTOMER_LOCKED", "The customer is being changed by another operation.")
         media_type = (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
         if media_type != "application/json":
             raise HttpError(400, "UNSUPPORTED_MEDIA_TYPE", "The body must be sent as application/json.")

@@ -32,6 +32,14 @@ def test_customer_restored_after_an_interrupted_run() -> None:
     assert outcome.restored
 
 
+def test_a_failed_restore_is_loud() -> None:
+    outcome = run_suite(["locked-after-40"], profile="smoke", stop_at_first_failure=False)
+    assert outcome.exit_code == 1, outcome.output[-3000:]
+    assert "RESTORE FAILED for customer 1001: writing it back got 409" in outcome.output
+    assert '"externalId": "EXT-1001"' in outcome.output  # the original, as JSON, to restore by hand
+    assert 'name="engage.restore" value="FAILED"' in outcome.junit
+
+
 def test_no_credential_in_output_reports_or_example_database() -> None:
     outcome = run_suite(["reject-norwegian"], profile="ci", token=LEAK_CANARY, stop_at_first_failure=False)
     assert outcome.exit_code == 1 and "Reproduce with" in outcome.output
