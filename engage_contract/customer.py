@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from typing import Any
 
 TRANSLATABLE = ("city", "state", "street1", "street2")
@@ -12,6 +13,18 @@ TRANSLATABLE = ("city", "state", "street1", "street2")
 LANGUAGE_DEPENDENT = (*TRANSLATABLE, "formattedAddress")
 # The response types of these are not nullable: a null sent lets the server choose.
 SERVER_CHOSEN_ON_NULL = ("existing", "timeZone")
+
+
+def data_of(response: Any) -> dict[str, Any] | None:
+    """The customer in a 200 response (`{"data": {...}}`), or None for any other status or body."""
+    if response.status_code != 200:
+        return None
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return None
+    data = body.get("data") if isinstance(body, dict) else None
+    return data if isinstance(data, dict) else None
 
 
 def translations(location: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:

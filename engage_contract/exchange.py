@@ -13,6 +13,7 @@ from schemathesis.core import NotSet
 from schemathesis.core.transport import Response
 
 from engage_contract.contract import Contract
+from engage_contract.customer import data_of
 
 JSON_MEDIA_TYPES = ("application/json",)
 
@@ -75,10 +76,7 @@ class Exchange:
 
     @property
     def data(self) -> dict[str, Any] | None:
-        body = self.json
-        if isinstance(body, dict) and isinstance(body.get("data"), dict):
-            return body["data"]
-        return None
+        return data_of(self.response)
 
     @property
     def correlation_id(self) -> str | None:
@@ -95,9 +93,4 @@ class Exchange:
 
     @property
     def read_back_data(self) -> dict[str, Any] | None:
-        response = self.read_back
-        try:
-            body = response.json()
-        except ValueError:
-            return None
-        return body.get("data") if response.status_code == 200 and isinstance(body, dict) else None
+        return data_of(self.read_back)

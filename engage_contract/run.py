@@ -78,9 +78,8 @@ class Run:
             return self._restore_failed(str(exc))
         if written.status_code != 200:
             return self._restore_failed(f"writing it back got {written.status_code}")
-        try:
-            after = read.json()["data"]
-        except (ValueError, KeyError, TypeError):
+        after = customer.data_of(read)
+        if after is None:
             return self._restore_failed(f"reading it back got {read.status_code}")
         left = customer.differences(customer.stable_view(self.original), customer.stable_view(after))
         if left:
@@ -142,9 +141,8 @@ def _read_test_customer(client: Client, customer_id: str) -> dict[str, Any]:
     if response.status_code == 404:
         raise ConfigError(f"the test customer {customer_id!r} does not exist at {client.base_url} (404); "
                           "check ENGAGE_CUSTOMER_ID", ExitCode.CUSTOMER_NOT_FOUND)
-    try:
-        return response.json()["data"]
-    except (ValueError, KeyError, TypeError):
+    data = customer.data_of(response)
+    if data is None:
         raise ConfigError(f"the first read of customer {customer_id} got {response.status_code} without a "
-                          "customer in it; is ENGAGE_BASE_URL the API's base URL?",
-                          ExitCode.TARGET_UNREACHABLE) from None
+                          "customer in it; is ENGAGE_BASE_URL the API's base URL?", ExitCode.TARGET_UNREACHABLE)
+    return data
