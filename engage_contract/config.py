@@ -104,7 +104,7 @@ class Target:
                 f"profile={self.profile.name!r}, seed={self.seed!r}, timeout={self.timeout!r})")
 
 
-def _number(env: Mapping[str, str], name: str, default: float, kind: type = float) -> float:
+def _number(env: Mapping[str, str], name: str, default: float, kind: type = float, positive: bool = True) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -112,7 +112,7 @@ def _number(env: Mapping[str, str], name: str, default: float, kind: type = floa
         value = kind(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a {'whole ' if kind is int else ''}number, not {raw!r}") from None
-    if value <= 0 and name != "ENGAGE_SEED":
+    if positive and value <= 0:
         raise ConfigError(f"{name} must be greater than 0, not {raw!r}")
     return value
 
@@ -145,7 +145,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         customer_ids=customer_ids,
         profile=PROFILES[profile_name],
         # Always a seed, so that every run can be repeated: the one given, or one drawn now and printed.
-        seed=int(_number(env, "ENGAGE_SEED", 0, int)) if seed_given else random.randrange(2**32),
+        seed=int(_number(env, "ENGAGE_SEED", 0, int, positive=False)) if seed_given else random.randrange(2**32),
         seed_given=seed_given,
         timeout=_number(env, "ENGAGE_TIMEOUT", 5.0),
         requests_per_minute=_number(env, "ENGAGE_RATE_LIMIT", PLATFORM_REQUESTS_PER_MINUTE),
