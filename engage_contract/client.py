@@ -162,25 +162,22 @@ class Client:
 
     def read(self, customer_id: str, accept_language: str | None = None) -> requests.Response:
         """GET the customer, as the contract's read-back."""
-        url = self.customer_url(customer_id)
-
-        def attempt() -> requests.Response:
-            headers = {"X-Correlation-Id": str(uuid.uuid4()), **self.authorization()}
-            if accept_language is not None:
-                headers["Accept-Language"] = accept_language
-            return self.session.get(url, headers=headers, timeout=self.timeout)
-
-        return self._with_retries(attempt, describe=lambda: f"curl -X GET '{url}'")
+        return self._request("GET", customer_id,
+                             headers={"Accept-Language": accept_language} if accept_language is not None else {})
 
     def write(self, customer_id: str, body: dict[str, Any]) -> requests.Response:
         """PATCH a body outside of any generated case (restoring the customer)."""
+        return self._request("PATCH", customer_id, body=body)
+
+    def _request(self, method: str, customer_id: str, headers: dict[str, str] | None = None,
+                 body: dict[str, Any] | None = None) -> requests.Response:
         url = self.customer_url(customer_id)
 
         def attempt() -> requests.Response:
-            headers = {"X-Correlation-Id": str(uuid.uuid4()), **self.authorization()}
-            return self.session.patch(url, json=body, headers=headers, timeout=self.timeout)
+            sent = {"X-Correlation-Id": str(uuid.uuid4()), **self.authorization(), **(headers or {})}
+            return self.session.request(method, url, headers=sent, json=body, timeout=self.timeout)
 
-        return self._with_retries(attempt, describe=lambda: f"curl -X PATCH '{url}'")
+        return self._with_retries(attempt, describe=lambda: f"curl -X {method} '{url}'")
 
     def customer_url(self, customer_id: str) -> str:
         return f"{self.base_url}/customers/{quote(customer_id, safe='')}"
