@@ -1,8 +1,11 @@
-"""schema/ is valid OpenAPI 3.1, its examples hold, and every constraint of the seed is there."""
+"""schema/ is valid OpenAPI 3.1, its examples hold, and it says what the reference page says and nothing
+else: each statement of the page is in it, each constraint in it is on the page or in the platform notes."""
 
 from __future__ import annotations
 
 import copy
+import os
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
@@ -11,8 +14,153 @@ from openapi_spec_validator import validate
 from engage_contract import contract as contract_module
 from engage_contract.contract import SchemaError
 
+from . import page_statements as page
+
 CONTRACT = contract_module.load()
 PATCH = CONTRACT.operation("PATCH")
+# The published page, where a checkout has it beside it (CI does); ENGAGE_REFERENCE_PAGE names another copy.
+PAGE_PATH = Path(os.environ.get("ENGAGE_REFERENCE_PAGE")
+                 or Path(__file__).resolve().parents[3] / "shared" / "seed" / "update-customer.txt")
+CONSTRAINTS = ("minLength", "maxLength", "minimum", "maximum", "minItems", "enum", "format")
+
+
+def _read(schema: dict[str, Any]) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """A schema's types, and the schema with anyOf-null and allOf folded into one."""
+    schema = CONTRACT.resolve(schema)
+    if "anyOf" in schema:
+        options = [CONTRACT.resolve(option) for option in schema["anyOf"]]
+        types = {t for option in options for t in _read(option)[0]}
+        (node,) = [_read(option)[1] for option in options if option.get("type") != "null"]
+        return tuple(sorted(types)), node
+    if "allOf" in schema:
+        merged: dict[str, Any] = {"properties": {}, "required": []}
+        for part in (CONTRACT.resolve(part) for part in schema["allOf"]):
+            for key, value in part.items():
+                if key == "properties":
+                    for name, sub in value.items():
+                        merged["properties"].setdefault(name, {"allOf": []})["allOf"].append(sub)
+                elif key == "required":
+                    merged["required"] += value
+                else:
+                    merged[key] = value
+        return _read(merged)
+    types = schema.get("type")
+    return tuple(sorted(types if isinstance(types, list) else [types])), schema
+
+
+def _constraints(schema: dict[str, Any]) -> dict[str, Any]:
+    found = {}
+    for part in [CONTRACT.resolve(p) for p in schema.get("allOf", [])] or [schema]:
+        for key in CONSTRAINTS:
+            if key in part:
+                found[key] = tuple(v for v in part[key] if v is not None) if key == "enum" else part[key]
+    return found
+
+
+def schema_statements(schema: dict[str, Any], path: str = "", required: bool = False) -> dict[str, dict]:
+    """What schema/ says of each field, in the page table's terms (allowed and silent read alike)."""
+    types, node = _read(schema)
+    if "allOf" in node:  # a property merged from several parts (a 422 code: non-empty, and one of the listed)
+        types = tuple(sorted({t for part in node["allOf"] for t in _read(part)[0] if t}))
+    facts = page.row(types, required, **_constraints(node))
+    if "object" in types:
+        facts["additional"] = "NOT allowed" if node.get("additionalProperties") is False else "allowed or silent"
+    found = {path: facts}
+    prefix = f"{path}." if path else ""
+    for name, sub in node.get("properties", {}).items():
+        found.update(schema_statements(sub, prefix + name, name in node.get("required", [])))
+    if "items" in node:
+        found.update(schema_statements(node["items"], path + "[]"))
+    return found
+
+
+def _as_schema_reads(table: dict[str, dict]) -> dict[str, dict]:
+    """The table with "allowed" and "silent" alike: JSON Schema allows additional properties either way."""
+    return {path: {**facts, "additional": "allowed or silent"} if facts.get("additional") in ("allowed", "silent")
+            else facts for path, facts in table.items()}
+
+
+def _schema_of(response: str) -> dict[str, Any]:
+    content = CONTRACT.resolve(PATCH["responses"][response])["content"]["application/json"]
+    return content["schema"]
+
+
+SECTIONS = {
+    "request": (page.REQUEST, lambda: PATCH["requestBody"]["content"]["application/json"]["schema"]),
+    "200": (page.OK, lambda: _schema_of("200")),
+    "404": (page.NOT_FOUND, lambda: _schema_of("404")),
+    "422": (page.BUSINESS, lambda: _schema_of("422")),
+}
+STATEMENTS = [(section, path) for section, (table, _) in SECTIONS.items() for path in table]
+
+
+@pytest.mark.parametrize(("section", "path"), STATEMENTS, ids=[f"{s}:{p or '(root)'}" for s, p in STATEMENTS])
+def test_schema_states_what_the_page_states(section: str, path: str) -> None:
+    table, schema = SECTIONS[section]
+    assert schema_statements(schema()).get(path) == _as_schema_reads(table)[path]
+
+
+@pytest.mark.parametrize("section", list(SECTIONS))
+def test_schema_states_nothing_the_page_does_not(section: str) -> None:
+    table, schema = SECTIONS[section]
+    assert set(schema_statements(schema())) == set(table), "fields in schema/ that the page does not describe"
+
+
+def test_body_is_not_required_as_the_page_does_not_mark_it() -> None:
+    assert PATCH["requestBody"].get("required", False) is False
+
+
+def test_path_id_as_on_the_page() -> None:
+    parameter = CONTRACT.resolve(CONTRACT.document["paths"]["/customers/{id}"]["parameters"][0])
+    assert parameter["required"] and schema_statements(parameter["schema"], required=True)[""] == page.PATH_ID
+
+
+def test_statuses_are_the_pages_and_the_platforms() -> None:
+    from_page = set(page.STATUSES)
+    # api-notes, "Status codes (platform-wide)": 405 is for a method the path does not support, so not PATCH's.
+    platform = {400, 401, 403, 404, 409, 422, 429}
+    assert CONTRACT.documented_statuses("PATCH") == from_page | platform
+    assert "api-notes" in PATCH["x-source"] and "page" in PATCH["x-source"]
+
+
+def test_listed_codes_are_the_pages() -> None:
+    assert CONTRACT.business_error_codes == page.CODES
+
+
+def _sourced_nodes(node: Any, source: str | None = None, where: str = "") -> list[tuple[str, str | None, dict]]:
+    """Every mapping with a constraint keyword, with the nearest x-source above or on it."""
+    found = []
+    if isinstance(node, dict):
+        source = node.get("x-source", source)
+        if any(key in node for key in (*CONSTRAINTS, "pattern", "required", "additionalProperties", "type")):
+            found.append((where, source, node))
+        for key, value in node.items():
+            found.extend(_sourced_nodes(value, source, f"{where}/{key}"))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found.extend(_sourced_nodes(value, source, f"{where}/{index}"))
+    return found
+
+
+CONSTRAINED = [item for item in _sourced_nodes(CONTRACT.document["components"]) if "/examples/" not in item[0]]
+
+
+@pytest.mark.parametrize(("where", "source", "node"), CONSTRAINED, ids=[where for where, _, _ in CONSTRAINED])
+def test_every_constraint_says_its_source(where: str, source: str | None, node: dict) -> None:
+    assert source is not None and (source.startswith("page") or source.startswith("api-notes")), where
+    if "pattern" in node:  # the page states no pattern: the date and language-list forms are the platform's
+        assert "api-notes" in source, where
+
+
+@pytest.mark.skipif(not PAGE_PATH.is_file(), reason="the reference page is not beside this checkout "
+                    "(set ENGAGE_REFERENCE_PAGE to a copy)")
+def test_the_table_is_the_page() -> None:
+    read = page.read_page(PAGE_PATH.read_text(encoding="utf-8"))
+    for section, table in (("request", page.REQUEST), ("200", page.OK), ("404", page.NOT_FOUND),
+                           ("422", page.BUSINESS)):
+        assert read[section] == table, section
+    assert read["path id"] == page.PATH_ID
+    assert tuple(read["statuses"]) == page.STATUSES and read["codes"] == page.CODES
 
 
 def _example(content: dict[str, Any]) -> Any:
@@ -41,12 +189,6 @@ def test_seed_examples_validate() -> None:
 
 def test_yaml_did_not_turn_norwegian_into_false() -> None:
     assert "no" in CONTRACT.languages and False not in CONTRACT.languages
-
-
-def test_documented_statuses_and_codes() -> None:
-    assert CONTRACT.documented_statuses("PATCH") == {200, 400, 401, 403, 404, 409, 422, 429}
-    assert CONTRACT.business_error_codes == (
-        "CUSTOMER_NOT_IDENTIFIABLE", "LOCATION_GEOCODING_FAILED", "LOCATION_TIME_ZONE_RESOLUTION_FAILED")
 
 
 def _parent(document: dict, path: str) -> tuple[Any, Any]:
