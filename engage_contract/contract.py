@@ -81,6 +81,31 @@ class Contract:
         return tuple(self.component("Language")["enum"])
 
     @functools.cached_property
+    def request_fields(self) -> dict[str, dict[str, Any]]:
+        """The body's properties, by name, as the request schema defines them."""
+        return dict(self.component("CustomerUpdate")["properties"])
+
+    @functools.cached_property
+    def server_chosen_on_null(self) -> tuple[str, ...]:
+        """Fields a request may send as null but a response never carries as null: the server chooses."""
+        response = self.component("Customer")["properties"]
+        return tuple(name for name, schema in self.request_fields.items()
+                     if name in response and _nullable(self.resolve(schema))
+                     and not _nullable(self.resolve(response[name])))
+
+    @functools.cached_property
+    def header_validators(self) -> dict[str, jsonschema.Draft202012Validator]:
+        """Header name -> a validator of its value, for every header parameter of the PATCH operation."""
+        found = {}
+        for parameter in [*self.document["paths"][OPERATION_PATH].get("parameters", []),
+                          *self.operation("PATCH").get("parameters", [])]:
+            pointer = parameter.get("$ref", "")
+            parameter = self.resolve(parameter)
+            if parameter.get("in") == "header" and pointer:
+                found[parameter["name"]] = self.validator(pointer + "/schema")
+        return found
+
+    @functools.cached_property
     def server_urls(self) -> dict[str, str]:
         """Server description (Development, Production) -> URL template."""
         return {server["description"]: server["url"] for server in self.document["servers"]}
@@ -100,6 +125,13 @@ class Contract:
     @property
     def business_error_envelope(self) -> jsonschema.Draft202012Validator:
         return self.validator("#/components/schemas/BusinessErrorEnvelope")
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    types = schema.get("type")
+    if types is not None:
+        return "null" in (types if isinstance(types, list) else [types])
+    return any(option.get("type") == "null" for option in schema.get("anyOf", []))
 
 
 def load(path: str | os.PathLike[str] | None = None) -> Contract:

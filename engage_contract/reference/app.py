@@ -17,6 +17,10 @@ from engage_contract.contract import Contract
 from engage_contract.reference.store import BusinessError, Store
 
 HANG_SECONDS = 600
+# legal-rate-limit: bursts one longer than the suite's client retries, in the first requests of a run only,
+# so that they fall on generated cases and read-backs rather than on the final restore.
+RATE_LIMIT_BURST = 4
+RATE_LIMITED_UNTIL = 700
 _ERROR_TYPES = {400: "VALIDATION", 401: "AUTHENTICATION", 404: "NOT_FOUND", 405: "METHOD", 422: "BUSINESS", 429: "RATE_LIMIT", 500: "INTERNAL"}
 
 
@@ -48,6 +52,7 @@ class ReferenceServer(ThreadingHTTPServer):
         self.latency = latency
         self.store = Store(contract, customer_ids, faults)
         self.requests_served = 0
+        self.count_lock = threading.Lock()
         self.client_id, self.client_secret, self.token_lifetime = client_id, client_secret, token_lifetime
         self.issued_tokens: dict[str, float] = {}
         self.tokens_ever_issued: list[str] = []
@@ -130,10 +135,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self, method: str, raw: bytes) -> tuple[int, Any, dict[str, str]]:
         server, faults = self.server, self.server.faults
-        server.requests_served += 1
-        if "legal-rate-limit" in faults and server.requests_served % 100 == 3:
-            raise HttpError(429, "RATE_LIMITED", "Too many requests.", headers={"Retry-After": "1"})
-        if "legal-token-revoked" in faults and server.requests_served % 150 == 0:
+        with server.count_lock:
+            server.requests_served += 1
+            served = server.requests_served
+        if "legal-rate-limit" in faults and served <= RATE_LIMITED_UNTIL and served % 100 in range(3, 3 + RATE_LIMIT_BURST):
+            raise HttpError(429, "RATE_LIMITED", "Too many requests.", headers={"Retry-After": "0"})
+        if "legal-token-revoked" in faults and served % 150 == 0:
             server.revoke_tokens()
         segments = urlsplit(self.path).path.split("/")
         if segments[1:3] == ["realms", server.enterprise] and segments[3:] == ["protocol", "openid-connect", "token"]:
@@ -146,6 +153,10 @@ class _Handler(BaseHTTPRequestHandler):
         if method not in ("GET", "PATCH"):
             raise HttpError(405, "METHOD_NOT_ALLOWED", f"{method} is not supported here.", headers={"Allow": "GET, PATCH"})
         self._authenticate()
+        language = self.headers.get("Accept-Language")
+        if ("legal-strict-accept-language" in faults and language is not None
+                and not server.contract.header_validators["Accept-Language"].is_valid(language)):
+            raise HttpError(400, "INVALID_ACCEPT_LANGUAGE", "Accept-Language is not a list of language tags.")
         if "odd-id-crash" in faults and not customer_id.isascii():
             raise RuntimeError("id is not ASCII")
         if not customer_id:
@@ -163,7 +174,10 @@ class _Handler(BaseHTTPRequestHandler):
             data["internalReference"] = "r-" + customer_id
         if "lowercase-t-date" in faults:
             data["updatedAt"] = data["updatedAt"].replace("T", "t")
-        return 200, {"data": data}, {}
+        envelope = {"data": data}
+        if "legal-location-extras" in faults:
+            envelope["meta"] = {"servedBy": "engage-contract reference"}
+        return 200, envelope, {}
 
     def _issue_token(self, method: str, raw: bytes) -> tuple[int, Any, dict[str, str]]:
         """The OAuth 2.0 token endpoint, client credentials grant only."""
@@ -190,20 +204,28 @@ class _Handler(BaseHTTPRequestHandler):
         server, faults = self.server, self.server.faults
         if "locked-after-40" in faults and server.requests_served > 40 and customer_id in server.customer_ids:
             raise HttpError(409, "CUSTOMER_LOCKED", "The customer is being changed by another operation.")
-        media_type = (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
-        if media_type != "application/json":
-            raise HttpError(400, "UNSUPPORTED_MEDIA_TYPE", "The body must be sent as application/json.")
-        try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise HttpError(400, "MALFORMED_JSON", "The body is not valid JSON.") from None
+        if not raw:
+            # The page does not make the body Required: none is an empty update (or, in a variant, refused).
+            if "legal-empty-body-rejected" in faults:
+                raise HttpError(400, "EMPTY_BODY", "The request has no body.")
+            body = {}
+        else:
+            media_type = (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+            if media_type != "application/json" and "legal-lenient-media-type" not in faults:
+                raise HttpError(400, "UNSUPPORTED_MEDIA_TYPE", "The body must be sent as application/json.")
+            try:
+                body = json.loads(raw)
+            except (ValueError, UnicodeDecodeError):
+                raise HttpError(400, "MALFORMED_JSON", "The body is not valid JSON.") from None
         self._validate(customer_id, body)
+        if "refuse-every-update" in faults:
+            raise HttpError(422, "CUSTOMER_NOT_IDENTIFIABLE", "The customer cannot be identified.")
         if "hang" in faults and "location" in body and body["location"] is None:
             time.sleep(HANG_SECONDS)
         if "server-error" in faults and len(str(body.get("notes") or "")) > 1000:
             raise RuntimeError("notes too long for the column")
         try:
-            return server.store.update(customer_id, body)
+            return server.store.update(customer_id, body, empty=not raw)
         except BusinessError as error:
             if "undocumented-status" in faults and error.code == "LOCATION_TIME_ZONE_RESOLUTION_FAILED":
                 raise HttpError(418, error.code, error.message) from None
@@ -252,9 +274,10 @@ class _Handler(BaseHTTPRequestHandler):
             item["statusCode"] = error.status
         if "status-code-mismatch" in faults:
             item["statusCode"] = "400" if error.status != 400 else "500"
+        envelope: dict[str, Any] = {"errors": [] if "empty-errors" in faults else [item]}
         if "legal-extra-error-properties" in faults:
-            item["traceId"] = secrets.token_hex(8)
-        return {"errors": [] if "empty-errors" in faults else [item]}
+            item["traceId"] = envelope["traceId"] = secrets.token_hex(8)
+        return envelope
 
     def _send(self, status: int, payload: Any, headers: dict[str, str], head: bool = False) -> None:
         text_errors = status >= 400 and "text-errors" in self.server.faults
@@ -262,6 +285,8 @@ class _Handler(BaseHTTPRequestHandler):
             content, content_type = json.dumps(payload).encode(), "text/plain"
         else:
             content, content_type = json.dumps(payload).encode(), "application/json"
+            if "legal-json-charset" in self.server.faults:
+                content_type += "; charset=utf-8"
         self.send_response(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else None)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(content)))
@@ -270,6 +295,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("X-Correlation-Id", correlation_id)
         for name, value in headers.items():
             self.send_header(name, value)
+        if "legal-connection-close" in self.server.faults:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         if not head:
             self.wfile.write(content)

@@ -22,6 +22,8 @@ FAULTS: dict[str, str] = {
     "accept-out-of-range": "latitudes beyond 90 are accepted and stored",
     "accept-unknown-location-property": "unknown properties inside location are accepted and ignored",
     "invalid-changes-state": "a rejected request still stores the fields that were valid",
+    "empty-body-changes": "a PATCH without a body clears firstName, lastName, company, notes and language",
+    "refuse-every-update": "every schema-valid PATCH is answered 422 CUSTOMER_NOT_IDENTIFIABLE",
     # PATCH semantics
     "wrong-id": "a 200 body carries an id other than the path id",
     "drop-field": "company is silently not stored",
@@ -29,6 +31,7 @@ FAULTS: dict[str, str] = {
     "reset-unsent": "fields not sent are reset to null",
     "lose-postal-code": "a location's postalCode comes back null",
     "foreign-translation": "location.city comes back with a value that is not one of its translations",
+    "ignores-accept-language": "location.city/state/street1/street2 are the first translation, whatever the language asked",
     "not-persisted": "a PATCH answers with the change but does not store it",
     "created-at-moves": "createdAt is set to the time of each update",
     "updated-before-created": "updatedAt is earlier than createdAt",
@@ -39,19 +42,39 @@ FAULTS: dict[str, str] = {
     "hang": "a PATCH that sends location null gets no answer in time",
     # Not a break of the contract, but of the suite's safety net
     "locked-after-40": "after 40 requests every PATCH answers 409 Conflict, so restoring the customer fails",
-    # Legal choices the contract leaves open: a correct suite passes each
+    # Legal choices the contract leaves open: a correct suite passes each, and all of them at once
     "legal-422-for-invalid": "schema-invalid bodies get 422 (with a listed code) instead of 400",
-    "legal-null-translation": "a translation missing in the requested language comes back null, no fallback",
+    "legal-empty-body-rejected": "a PATCH without a body is rejected with 400 instead of being an empty update",
+    "legal-lenient-media-type": "a body is read as JSON whatever its Content-Type",
+    "legal-strict-accept-language": "a malformed Accept-Language is rejected with 400 instead of ignored",
+    "legal-default-language": "the enterprise's default language is nl, not en",
+    "legal-weighted-languages": "Accept-Language is ranked by its q weights, not taken in the order given",
+    "legal-translation-extras-dropped": "unknown properties of a translation item are dropped, not stored and echoed",
+    "legal-location-merged": "a location sent in part is merged into the stored one (RFC 7396), not replacing it",
+    "legal-coordinates-rounded": "coordinates are stored to 7 decimals, and the PATCH answers with them as sent",
+    "legal-location-decides-time-zone": "a location sent decides the time zone, even when a timeZone is sent too",
+    "legal-location-extras": "a location and the 200 envelope carry properties the page does not name",
+    "legal-nulls-omitted": "a null field the response does not require is left out instead of sent as null",
+    "legal-json-charset": "responses are application/json; charset=utf-8",
+    "legal-connection-close": "every response closes the connection",
     "legal-no-correlation-echo": "X-Correlation-Id is not echoed",
-    "legal-extra-error-properties": "error objects carry extra properties",
-    "legal-location-absent": "a null location is left out of the body instead of sent as null",
+    "legal-extra-error-properties": "error envelopes and error objects carry extra properties",
     "legal-token-revoked": "every issued access token is revoked every 150 requests (401 until a new one is fetched)",
-    "legal-rate-limit": "the 3rd request and every 100th after it are answered 429 with Retry-After: 1",
+    "legal-rate-limit": ("the 3rd request and every 100th after it, up to the 700th, start four 429s in a row "
+                         "(more than the client retries), with Retry-After: 0"),
+    "legal-all-at-once": "every legal-* choice above, together",
 }
 
 
+ALL_AT_ONCE = "legal-all-at-once"
+LEGAL = tuple(name for name in FAULTS if name.startswith("legal-") and name != ALL_AT_ONCE)
+
+
 def check(names: list[str]) -> frozenset[str]:
+    """The switches to turn on; `legal-all-at-once` stands for every legal one."""
     unknown = sorted(set(names) - FAULTS.keys())
     if unknown:
         raise ValueError(f"unknown fault {', '.join(unknown)}; known: {', '.join(sorted(FAULTS))}")
+    if ALL_AT_ONCE in names:
+        names = [name for name in names if name != ALL_AT_ONCE] + list(LEGAL)
     return frozenset(names)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -22,6 +23,10 @@ from engage_contract.reference import places
 
 IDENTIFYING_FIELDS = ("email", "phoneNumber", "externalId", "customerNumber")
 DEFAULT_LANGUAGE = "en"
+OTHER_DEFAULT_LANGUAGE = "nl"  # the legal-default-language variant's
+COORDINATE_DECIMALS = 7  # the legal-coordinates-rounded variant's, as the page's example carries
+# What the empty-body-changes fault clears: nothing that identifies the customer, so the update goes through.
+CLEARED_BY_EMPTY_BODY = ("firstName", "lastName", "company", "notes", "language")
 DEFAULT_TIME_ZONE = "UTC"
 TRANSLATABLE = ("city", "state", "street1", "street2")
 
@@ -77,16 +82,23 @@ def seed_customers(ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     return customers
 
 
-def accepted_languages(header: str | None) -> list[str]:
-    """The tags of an Accept-Language value in the order given (weights are not ranked), primary subtag only."""
+def accepted_languages(header: str | None, by_weight: bool = False) -> list[str]:
+    """The tags of an Accept-Language value in the order given (or ranked by q weight), primary subtag only."""
     if not header or not header.strip():
         return ["*"]
-    tags = []
-    for item in header.replace(",", " ").split():
-        tag = item.split(";", 1)[0].strip().lower()
-        if tag:
-            tags.append(tag if tag == "*" else tag.split("-", 1)[0])
-    return tags or ["*"]
+    weighted = []
+    for item in re.sub(r" *; *", ";", header).replace(",", " ").split():
+        tag, _, parameters = item.partition(";")
+        tag = tag.strip().lower()
+        try:
+            weight = float(parameters.partition("=")[2]) if parameters else 1.0
+        except ValueError:
+            weight = 1.0
+        if tag and weight > 0:
+            weighted.append((tag if tag == "*" else tag.split("-", 1)[0], weight))
+    if by_weight:
+        weighted.sort(key=lambda pair: -pair[1])
+    return [tag for tag, _ in weighted] or ["*"]
 
 
 def _picked(entry: dict[str, Any]) -> dict[str, str]:
@@ -98,8 +110,10 @@ class Store:
     """Customers in memory, behind one lock; `update` applies a PATCH body that the schema accepted."""
 
     def __init__(self, contract: Contract, customer_ids: Iterable[str], faults: frozenset[str] = frozenset()):
-        self._fields = [name for name in contract.component("CustomerUpdate")["properties"] if name != "location"]
+        self._fields = [name for name in contract.request_fields if name != "location"]
+        self._required = set(contract.component("Customer")["required"]) | set(contract.component("Location")["required"])
         self._faults = faults
+        self._default_language = OTHER_DEFAULT_LANGUAGE if "legal-default-language" in faults else DEFAULT_LANGUAGE
         self._lock = threading.Lock()
         self._customers = seed_customers(customer_ids)
 
@@ -121,8 +135,8 @@ class Store:
                 if isinstance(value, str) and value:
                     record[name] = value
 
-    def update(self, customer_id: str, body: dict[str, Any]) -> dict[str, Any] | None:
-        """Apply a PATCH; None for an unknown id; BusinessError for a business rule."""
+    def update(self, customer_id: str, body: dict[str, Any], empty: bool = False) -> dict[str, Any] | None:
+        """Apply a PATCH (`empty`: none was sent); None for an unknown id; BusinessError for a business rule."""
         with self._lock:
             record = self._customers.get(customer_id)
             if record is None:
@@ -130,9 +144,16 @@ class Store:
                     return None
                 record = seed_customers([customer_id])[customer_id]
             updated = self._apply(copy.deepcopy(record), body)
+            if empty and "empty-body-changes" in self._faults:
+                updated.update(dict.fromkeys(CLEARED_BY_EMPTY_BODY))
+            answered = copy.deepcopy(updated)
+            if "legal-coordinates-rounded" in self._faults and updated["location"] is not None:
+                geolocation = updated["location"]["geolocation"]
+                for key, value in geolocation.items():
+                    geolocation[key] = round(value, COORDINATE_DECIMALS)
             if "not-persisted" not in self._faults:
                 self._customers[customer_id] = updated
-            return copy.deepcopy(updated)
+            return answered
 
     def _apply(self, record: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         faults = self._faults
@@ -148,8 +169,12 @@ class Store:
         if record["existing"] is None:
             record["existing"] = False
         if "location" in body:
-            record["location"] = self._locate(body["location"])
-        if "timeZone" in body and body["timeZone"] is not None:
+            sent = body["location"]
+            if sent is not None and record["location"] is not None and "legal-location-merged" in faults:
+                sent = self._merged(record["location"], sent)
+            record["location"] = self._locate(sent)
+        location_decides = body.get("location") is not None and "legal-location-decides-time-zone" in faults
+        if "timeZone" in body and body["timeZone"] is not None and not location_decides:
             if body["timeZone"] not in places.zone_names():
                 raise BusinessError(
                     "LOCATION_TIME_ZONE_RESOLUTION_FAILED",
@@ -182,7 +207,13 @@ class Store:
         return record
 
     @staticmethod
-    def _locate(location: dict[str, Any] | None) -> dict[str, Any] | None:
+    def _merged(stored: dict[str, Any], sent: dict[str, Any]) -> dict[str, Any]:
+        """A sent location merged into the stored one as RFC 7396 would: what is left out is kept."""
+        merged = {"postalCode": stored["postalCode"], "geolocation": stored["geolocation"], **sent}
+        merged["translations"] = {**stored["translations"], **sent["translations"]}
+        return merged
+
+    def _locate(self, location: dict[str, Any] | None) -> dict[str, Any] | None:
         if location is None:
             return None
         geolocation = location.get("geolocation")
@@ -196,6 +227,8 @@ class Store:
                 )
             geolocation = {"latitude": found[0], "longitude": found[1]}
         translations = location["translations"]
+        if "legal-translation-extras-dropped" in self._faults:
+            translations = {name: [_picked(entry) for entry in entries] for name, entries in translations.items()}
         return {
             "postalCode": location.get("postalCode"),
             "countryCode": location["countryCode"],
@@ -207,31 +240,45 @@ class Store:
         """The `data` object of a 200 body, translatable fields picked for the request's Accept-Language."""
         data = {key: value for key, value in record.items() if key != "location"}
         location = record["location"]
-        if location is None:
-            if "legal-location-absent" not in self._faults:
-                data["location"] = None
-            return data
-        languages = accepted_languages(accept_language)
+        data["location"] = None if location is None else self._represent_location(location, accept_language)
+        if "legal-nulls-omitted" in self._faults:
+            data = self._without_optional_nulls(data)
+            if data.get("location") is not None:
+                data["location"] = self._without_optional_nulls(data["location"])
+        return data
+
+    def _without_optional_nulls(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {key: value for key, value in data.items() if value is not None or key in self._required}
+
+    def _represent_location(self, location: dict[str, Any], accept_language: str | None) -> dict[str, Any]:
+        faults = self._faults
+        languages = accepted_languages(accept_language, by_weight="legal-weighted-languages" in faults)
         picked = {name: self._pick(location["translations"][name], languages) for name in TRANSLATABLE}
         if "foreign-translation" in self._faults and picked["city"] is not None:
             picked["city"] = {"language": picked["city"]["language"], "value": picked["city"]["value"] + " (fr)"}
-        data["location"] = {
+        represented = {
             **picked,
-            "postalCode": None if "lose-postal-code" in self._faults else location["postalCode"],
+            "postalCode": None if "lose-postal-code" in faults else location["postalCode"],
             "countryCode": location["countryCode"],
             "formattedAddress": self._format_address(location),
             "geolocation": location["geolocation"],
             "translations": location["translations"],
         }
-        return data
+        if "legal-location-extras" in faults:
+            represented["addressSource"] = "reference"
+        return represented
 
     def _pick(self, entries: list[dict[str, str]], languages: list[str]) -> dict[str, str] | None:
+        """The translation in the first language asked that has one; for `*`, the default language's, then
+        any; otherwise null (api-notes, Accept-Language)."""
+        if "ignores-accept-language" in self._faults:
+            return _picked(entries[0]) if entries else None
         for tag in languages:
-            wanted = [DEFAULT_LANGUAGE] if tag == "*" else [tag]
+            wanted = self._default_language if tag == "*" else tag
             for entry in entries:
-                if entry["language"] in wanted:
+                if entry["language"] == wanted:
                     return _picked(entry)
-            if tag == "*" and entries and "legal-null-translation" not in self._faults:
+            if tag == "*" and entries:
                 return _picked(entries[0])
         return None
 
