@@ -7,7 +7,6 @@ The token lives here and in config only; what leaves this module for a report is
 
 from __future__ import annotations
 
-import collections
 import threading
 import time
 import uuid
@@ -129,7 +128,6 @@ class Client:
                        else StaticToken(token or ""))
         self.limiter = RateLimiter(per_minute)
         self.sent = 0
-        self.statuses: collections.Counter[int] = collections.Counter()
         self.retries = 0
 
     def authorization(self) -> dict[str, str]:
@@ -215,7 +213,6 @@ class Client:
                 self.retries += 1
                 time.sleep(_retry_after(response, attempt))
                 continue
-            self.statuses[status] += 1
             return response
 
 

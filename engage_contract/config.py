@@ -89,7 +89,6 @@ class Target:
     customer_ids: tuple[str, ...]
     profile: Profile
     seed: int
-    seed_given: bool
     timeout: float
     requests_per_minute: float
     schema_path: str | None
@@ -137,7 +136,6 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
                               "(or ENGAGE_CLIENT_ID and ENGAGE_CLIENT_SECRET)")
         if not customer_ids:
             raise ConfigError("ENGAGE_CUSTOMER_ID is not set: name an existing customer the suite may modify")
-    seed_given = bool(env.get("ENGAGE_SEED", "").strip())
     return Target(
         base_url=base_url,
         token=token,
@@ -145,8 +143,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         customer_ids=customer_ids,
         profile=PROFILES[profile_name],
         # Always a seed, so that every run can be repeated: the one given, or one drawn now and printed.
-        seed=int(_number(env, "ENGAGE_SEED", 0, int, positive=False)) if seed_given else random.randrange(2**32),
-        seed_given=seed_given,
+        seed=(int(_number(env, "ENGAGE_SEED", 0, int, positive=False)) if env.get("ENGAGE_SEED", "").strip()
+              else random.randrange(2**32)),
         timeout=_number(env, "ENGAGE_TIMEOUT", 5.0),
         requests_per_minute=_number(env, "ENGAGE_RATE_LIMIT", PLATFORM_REQUESTS_PER_MINUTE),
         schema_path=env.get("ENGAGE_SCHEMA", "").strip() or None,

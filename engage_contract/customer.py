@@ -1,38 +1,48 @@
-"""What the suite knows of a customer representation, and the parts of it that must hold still."""
+"""What the suite knows of a customer representation, the parts of it that must hold still, and how two
+representations differ."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 TRANSLATABLE = ("city", "state", "street1", "street2")
 # These follow the request's Accept-Language (or an unknown formatting rule), so two reads in
 # different languages may differ without the customer having changed.
 LANGUAGE_DEPENDENT = (*TRANSLATABLE, "formattedAddress")
-# The response types of these are not nullable: a null sent lets the server choose.
-SERVER_CHOSEN_ON_NULL = ("existing", "timeZone")
+# The page's example coordinates carry 7 decimals: a server may store numbers with no more precision than
+# that, so numbers that differ by less than this are the same value.
+NUMBER_TOLERANCE = 1e-7
+
+
+def data_in(status: int | None, body: Any) -> dict[str, Any] | None:
+    """The customer in a parsed 200 body (`{"data": {...}}`), or None for any other status or body."""
+    if status != 200 or not isinstance(body, dict):
+        return None
+    data = body.get("data")
+    return data if isinstance(data, dict) else None
 
 
 def data_of(response: Any) -> dict[str, Any] | None:
-    """The customer in a 200 response (`{"data": {...}}`), or None for any other status or body."""
-    if response.status_code != 200:
-        return None
+    """The customer in a 200 response, or None for any other status or body."""
     try:
         body = json.loads(response.content)
     except ValueError:
         return None
-    data = body.get("data") if isinstance(body, dict) else None
-    return data if isinstance(data, dict) else None
+    return data_in(response.status_code, body)
 
 
-def translations(location: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
-    """A location's translations, order aside, with absent optional lists as []."""
+def translations(location: dict[str, Any], names: tuple[str, ...] = TRANSLATABLE) -> dict[str, list[tuple[str, str]]]:
+    """A location's translations, order and extra properties of an item aside, with absent lists as []."""
     given = location.get("translations") or {}
     return {
-        name: sorted((entry.get("language"), entry.get("value")) for entry in given.get(name) or [])
-        for name in TRANSLATABLE
+        name: sorted(((entry.get("language"), entry.get("value")) for entry in given.get(name) or []
+                      if isinstance(entry, dict)), key=lambda pair: tuple(map(str, pair)))
+        for name in names
     }
 
 
@@ -47,27 +57,64 @@ def stable_view(data: dict[str, Any] | None) -> dict[str, Any] | None:
         location["translations"] = translations(location)
         view["location"] = location
     else:
-        view["location"] = None
+        view["location"] = None  # a null location may also be left out
     return view
 
 
-def differences(expected: dict[str, Any], actual: dict[str, Any], prefix: str = "") -> list[str]:
-    """Human-readable field paths where two representations differ."""
+@dataclass(frozen=True)
+class Difference:
+    """One place where two representations differ."""
+
+    path: tuple[str, ...]
+    expected: Any
+    got: Any
+
+    @property
+    def field(self) -> str:
+        """The top-level field it is in."""
+        return self.path[0]
+
+    @property
+    def where(self) -> str:
+        return ".".join(self.path)
+
+    def __str__(self) -> str:
+        return f"{self.where}: expected {as_json(self.expected)}, got {as_json(self.got)}"
+
+
+def differences(expected: dict[str, Any], actual: dict[str, Any], path: tuple[str, ...] = ()) -> list[Difference]:
+    """Where two representations differ, field by field (a field absent counts as null)."""
     found = []
     for key in sorted(set(expected) | set(actual)):
         left, right = expected.get(key), actual.get(key)
-        path = f"{prefix}{key}"
         if isinstance(left, dict) and isinstance(right, dict):
-            found.extend(differences(left, right, path + "."))
-        elif left != right:
-            found.append(f"{path}: expected {_short(left)}, got {_short(right)}")
+            found.extend(differences(left, right, (*path, key)))
+        elif not same(left, right):
+            found.append(Difference((*path, key), left, right))
     return found
 
 
-def restorable(data: dict[str, Any]) -> dict[str, Any]:
-    """A PATCH body that writes a representation's values back."""
-    body = {key: copy.deepcopy(value) for key, value in data.items()
-            if key not in ("id", "createdAt", "updatedAt", "deletedAt", "location")}
+def same(left: Any, right: Any) -> bool:
+    """Equal, with numbers equal within NUMBER_TOLERANCE (booleans are not numbers here)."""
+    if _is_number(left) and _is_number(right):
+        return abs(left - right) <= NUMBER_TOLERANCE
+    if isinstance(left, bool) or isinstance(right, bool):
+        return type(left) is type(right) and left == right
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(same(left[key], right[key]) for key in left)
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(same(a, b) for a, b in zip(left, right))
+    return left == right
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def restorable(data: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """A PATCH body that writes a representation's values back: every field of the request schema, a field
+    the representation leaves out (a null the response does not require) as null."""
+    body = {name: copy.deepcopy(data.get(name)) for name in fields if name != "location"}
     location = data.get("location")
     if location is not None:
         body["location"] = {
@@ -88,6 +135,7 @@ def parse_time(value: Any) -> dt.datetime | None:
         return None
 
 
-def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def as_json(value: Any, limit: int = 80) -> str:
+    """A value as JSON, cut to `limit` characters."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,41 +1,84 @@
-"""One request to the target and what the suite knew around it: what every check judges."""
+"""One request to the target, as it went over the wire, and what the suite knew around it: what every
+check judges. It holds plain data, so that a check can be tried on a hand-made exchange."""
 
 from __future__ import annotations
 
+import enum
 import functools
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable
-
-import requests
-from schemathesis import Case
-from schemathesis.core import NotSet
-from schemathesis.core.transport import Response
+from typing import Any
 
 from engage_contract.contract import Contract
-from engage_contract.customer import data_of
+from engage_contract.customer import data_in
 
-JSON_MEDIA_TYPES = ("application/json",)
+JSON_MEDIA_TYPE = "application/json"
+
+
+class Body(enum.Enum):
+    """What a PATCH body is, judged by the bytes and the Content-Type that were sent."""
+
+    EMPTY = "empty"  # none at all, or zero bytes: the page does not make the body Required, so an empty update
+    VALID = "valid"  # JSON that the request schema accepts
+    INVALID = "invalid"  # JSON that the request schema rejects, or bytes sent as JSON that are not JSON
+    FOREIGN = "foreign"  # sent in a media type the page does not describe: the contract says nothing of it
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A request as it was sent."""
+
+    method: str
+    path_id: str
+    headers: Mapping[str, str]  # case-insensitive, as requests keeps them
+    body: bytes | None
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+    @property
+    def media_type(self) -> str:
+        return (self.header("Content-Type") or "").split(";")[0].strip().lower()
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """The customer read again after a request, in the request's language; `inconclusive` says why it tells
+    nothing (the platform answered 409 or 429 even after the retries, or did not answer in time)."""
+
+    status: int | None
+    data: dict[str, Any] | None
+    accept_language: str | None = None  # as sent with the read-back
+    inconclusive: str | None = None
+
+
+# Retried by the client; still there after the retries, they say nothing about the request.
+INCONCLUSIVE_STATUSES = (409, 429)
 
 
 @dataclass
 class Exchange:
     contract: Contract
-    case: Case
-    response: Response
+    sent: Sent
+    status: int
+    headers: Mapping[str, str]  # response headers, lower-case names
+    content: bytes
     customer_id: str
     authorized: bool  # the suite's own token went with the request
-    before: dict[str, Any] | None  # the customer's data as last read, before this request
-    created_at: str | None  # createdAt as first read in this run
-    read: Callable[[str, str | None], requests.Response] = field(repr=False)
+    before: dict[str, Any] | None = None  # the customer's data as last read, before this request
+    created_at: str | None = None  # createdAt as first read in this run
+    after: ReadBack | None = None  # the read-back, when the judge made one
+    known_good: bool = False  # the reference page's own example request
+    operation: str = field(default="PATCH /customers/{id}")
 
     @property
-    def status(self) -> int:
-        return self.response.status_code
+    def method(self) -> str:
+        return self.sent.method.upper()
 
     @property
     def path_id(self) -> str:
-        return str(self.case.path_parameters.get("id", ""))
+        return self.sent.path_id
 
     @property
     def targets_customer(self) -> bool:
@@ -44,53 +87,84 @@ class Exchange:
     @property
     def is_update(self) -> bool:
         """An authorized PATCH of the test customer: the requests whose body decides the outcome."""
-        return self.authorized and self.targets_customer and self.case.method.upper() == "PATCH"
+        return self.authorized and self.targets_customer and self.method == "PATCH"
 
     @property
-    def sent_body(self) -> Any:
-        return self.case.body
-
-    @property
-    def has_json_body(self) -> bool:
-        # The header sent decides, not the case's media type: coverage cases send JSON as text/plain too.
-        sent = self.response.request.headers.get("Content-Type") or ""
-        media_type = sent.split(";")[0].strip().lower()
-        return not isinstance(self.case.body, NotSet) and media_type in JSON_MEDIA_TYPES
+    def inconclusive(self) -> bool:
+        return self.status in INCONCLUSIVE_STATUSES
 
     @functools.cached_property
-    def body_is_valid(self) -> bool:
-        """The schema accepts the body, sent as JSON."""
-        return self.has_json_body and self.contract.request_body.is_valid(self.case.body)
+    def body(self) -> Body:
+        raw = self.sent.body
+        if not raw:
+            return Body.EMPTY
+        if self.sent.media_type != JSON_MEDIA_TYPE:
+            return Body.FOREIGN
+        parsed = _parse_json(raw)
+        if parsed is _NOT_JSON:
+            return Body.INVALID
+        return Body.VALID if self.contract.request_body.is_valid(parsed) else Body.INVALID
+
+    @functools.cached_property
+    def sent_body(self) -> dict[str, Any]:
+        """The fields of a valid body (an empty update sends none)."""
+        if self.body is not Body.VALID:
+            return {}
+        return _parse_json(self.sent.body)
+
+    @functools.cached_property
+    def sent_fields(self) -> dict[str, Any]:
+        """What the body sent of the fields the request schema defines: unknown properties, which the page
+        allows at the top level, are not fields of the customer whatever they are called."""
+        known = self.contract.request_fields
+        return {name: value for name, value in self.sent_body.items() if name in known}
+
+    @functools.cached_property
+    def headers_are_valid(self) -> bool:
+        """Every header the contract describes, where sent, is as described (Accept-Language a tag list)."""
+        return all(validator.is_valid(self.sent.header(name))
+                   for name, validator in self.contract.header_validators.items()
+                   if self.sent.header(name) is not None)
 
     @functools.cached_property
     def json(self) -> Any:
-        try:
-            return json.loads(self.response.content)
-        except ValueError:
-            return None
+        parsed = _parse_json(self.content)
+        return None if parsed is _NOT_JSON else parsed
 
     @property
     def content_type(self) -> str:
-        values = self.response.headers.get("content-type") or [""]
-        return values[0].split(";")[0].strip().lower()
+        return (self.headers.get("content-type") or "").split(";")[0].strip().lower()
 
     @property
     def data(self) -> dict[str, Any] | None:
-        return data_of(self.response)
+        return data_in(self.status, self.json)
 
     @property
     def correlation_id(self) -> str | None:
-        return self.response.request.headers.get("X-Correlation-Id")
+        return self.sent.header("X-Correlation-Id")
 
     @property
     def accept_language(self) -> str | None:
-        return self.response.request.headers.get("Accept-Language")
-
-    @functools.cached_property
-    def read_back(self) -> requests.Response:
-        """The target customer read again, in the request's language (the checks that need it share one read)."""
-        return self.read(self.path_id, self.accept_language)
+        return self.sent.header("Accept-Language")
 
     @property
     def read_back_data(self) -> dict[str, Any] | None:
-        return data_of(self.read_back)
+        return self.after.data if self.after is not None else None
+
+    @property
+    def read_back_conclusive(self) -> bool:
+        return self.after is not None and self.after.inconclusive is None
+
+
+_NOT_JSON = object()
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _parse_json(raw: bytes | str) -> Any:
+    try:
+        return json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError, TypeError):
+        return _NOT_JSON

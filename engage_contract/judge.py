@@ -1,5 +1,6 @@
-"""The judge: sends each case through the client, runs every check on the exchange, and keeps what the
-suite knows of the test customer (its last representation, its first createdAt) and the run's tallies."""
+"""The judge: sends each case through the client, reads the customer back, runs every check on the
+exchange, and keeps what the suite knows of the test customer (its last representation, its first
+createdAt) and the run's tallies."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from schemathesis import Case
 from engage_contract import checks
 from engage_contract.client import Client, TargetTimedOut
 from engage_contract.contract import Contract
-from engage_contract.exchange import Exchange
-
+from engage_contract.customer import data_of
+from engage_contract.exchange import INCONCLUSIVE_STATUSES, Body, Exchange, ReadBack, Sent
 
 T = TypeVar("T")
 
@@ -27,11 +28,12 @@ class Tally:
     """What the run observed, for the summary and the JUnit properties."""
 
     cases: int = 0
-    valid_bodies: int = 0
-    invalid_bodies: int = 0
+    bodies: collections.Counter = field(default_factory=collections.Counter)  # Body -> updates sent
+    accepted: collections.Counter = field(default_factory=collections.Counter)  # Body -> updates that got 200
     reached_200: int = 0
     statuses: collections.Counter = field(default_factory=collections.Counter)
     business_codes: collections.Counter = field(default_factory=collections.Counter)
+    inconclusive_read_backs: int = 0
 
 
 class Judge:
@@ -47,43 +49,76 @@ class Judge:
         self._pending: dict[str, Exchange] = {}
         self._checks = checks.as_schemathesis_checks(checks.ALL, lambda case: self._pending[case.id])
 
-    def remember(self, data: dict[str, Any]) -> None:
-        """Take a representation of the test customer as what the suite now knows of it."""
+    def remember(self, data: dict[str, Any] | None) -> None:
+        """Take a representation of the test customer as what the suite now knows of it (None: unknown)."""
         self.known = data
-        if self.created_at is None:
+        if self.created_at is None and data is not None:
             self.created_at = data.get("createdAt")
 
-    def run(self, case: Case, *, authorized: bool = True, token: str | None = None) -> Exchange:
-        """Send a case and judge the response; raise what schemathesis raises for failed checks."""
+    def run(self, case: Case, *, authorized: bool = True, token: str | None = None,
+            known_good: bool = False) -> Exchange:
+        """Send a case, read the customer back, and judge both; raise what schemathesis raises for failed checks."""
         __tracebackhide__ = True
         if self.interrupted:
             raise KeyboardInterrupt  # a Ctrl-C swallowed on its way up (see conftest): raise it again
+        if self.known is None:
+            self._read_known()
         response = self._unless_hung(lambda: self.client.send(case, authorized=authorized, token=token))
-        exchange = Exchange(
-            contract=self.contract,
-            case=case,
-            response=response,
-            customer_id=self.customer_id,
-            # What was sent decides: schemathesis itself drops the token from some coverage cases.
-            authorized=self.client.sent_our_token(response.request.headers),
-            before=self.known,
-            created_at=self.created_at,
-            read=self._read,
-        )
+        exchange = self._exchange(case, response, known_good)
+        exchange.after = self._read_back(exchange)
         self._count(exchange)
+        if exchange.targets_customer:
+            # What could not be read is not known: the next case reads the customer first.
+            self.remember(exchange.read_back_data if exchange.read_back_conclusive else None)
         self._pending[case.id] = exchange
         try:
             case.validate_response(response, checks=self._checks)
         finally:
             del self._pending[case.id]
-            if exchange.targets_customer:
-                after = exchange.read_back_data
-                if after is not None:
-                    self.remember(after)
         return exchange
 
-    def _read(self, customer_id: str, accept_language: str | None) -> Any:
-        return self._unless_hung(lambda: self.client.read(customer_id, accept_language))
+    def _exchange(self, case: Case, response: Any, known_good: bool) -> Exchange:
+        request = response.request
+        body = request.body.encode("utf-8") if isinstance(request.body, str) else request.body
+        return Exchange(
+            contract=self.contract,
+            sent=Sent(method=request.method, path_id=str(case.path_parameters.get("id", "")),
+                      headers=request.headers, body=body),
+            status=response.status_code,
+            headers={name: values[0] if values else "" for name, values in response.headers.items()},
+            content=response.content,
+            customer_id=self.customer_id,
+            # What was sent decides: schemathesis itself drops the token from some coverage cases.
+            authorized=self.client.sent_our_token(request.headers),
+            before=self.known,
+            created_at=self.created_at,
+            known_good=known_good,
+            operation=case.operation.label,
+        )
+
+    def _read_known(self) -> None:
+        read = self._read(self.customer_id, None)
+        if read.inconclusive is None:
+            self.remember(read.data)
+
+    def _read_back(self, exchange: Exchange) -> ReadBack:
+        # A malformed Accept-Language may be refused with 400: the read-back then goes without it.
+        language = exchange.accept_language if exchange.headers_are_valid else None
+        read = self._read(exchange.path_id, language)
+        if read.inconclusive is not None:
+            self.tally.inconclusive_read_backs += 1
+        return read
+
+    def _read(self, customer_id: str, accept_language: str | None) -> ReadBack:
+        """One GET of a customer; 409, 429 (after the client's retries) or no answer in time tell nothing."""
+        try:
+            response = self.client.read(customer_id, accept_language)
+        except TargetTimedOut as exc:
+            return ReadBack(None, None, accept_language, inconclusive=f"no answer in time ({exc})")
+        if response.status_code in INCONCLUSIVE_STATUSES:
+            return ReadBack(response.status_code, None, accept_language,
+                            inconclusive=f"answered {response.status_code}")
+        return ReadBack(response.status_code, data_of(response), accept_language)
 
     def _unless_hung(self, send: Callable[[], T]) -> T:
         """Send, unless the target already hung: then every further request would wait out the timeout too,
@@ -102,13 +137,20 @@ class Judge:
         tally.cases += 1
         tally.statuses[exchange.status] += 1
         if exchange.is_update:
-            if exchange.body_is_valid:
-                tally.valid_bodies += 1
-            else:
-                tally.invalid_bodies += 1
+            tally.bodies[exchange.body] += 1
+            if exchange.status == 200:
+                tally.accepted[exchange.body] += 1
         if exchange.status == 200:
             tally.reached_200 += 1
         if exchange.status == 422 and isinstance(exchange.json, dict):
             for error in exchange.json.get("errors") or []:
                 if isinstance(error, dict) and error.get("code") in self.contract.business_error_codes:
                     tally.business_codes[error["code"]] += 1
+
+    def exercised(self) -> str | None:
+        """Why the run proved nothing (no schema-valid update was accepted), or None."""
+        sent, accepted = self.tally.bodies[Body.VALID], self.tally.accepted[Body.VALID]
+        if sent and not accepted:
+            return (f"the contract could not be exercised: none of the {sent} schema-valid updates was accepted "
+                    f"(statuses: {dict(sorted(self.tally.statuses.items()))})")
+        return None

@@ -1,8 +1,9 @@
 """The checks: one small function per clause of the contract, named after it.
 
-A check takes an Exchange and raises AssertionError with a precise message when its clause is broken;
-its docstring quotes the clause. `as_schemathesis_checks` turns them into schemathesis checks, so that
-failures are reported by schemathesis with the clause, the response and a curl line to reproduce.
+A check takes an Exchange and raises a Violation (a message, and a signature that names what broke) when
+its clause is broken; its docstring quotes the clause. `as_schemathesis_checks` turns them into
+schemathesis checks, so that failures are reported by schemathesis with the clause, the response and a
+curl line to reproduce.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 
 from schemathesis.core.failures import Failure
 
-from engage_contract.checks import identity, input_handling, patch_semantics, response_form
+from engage_contract.checks import identity, input_handling, patch_semantics, response_form, translations
+from engage_contract.checks.violation import Violation
 from engage_contract.exchange import Exchange
 
 Check = Callable[[Exchange], None]
@@ -26,6 +28,8 @@ RESPONSE_FORM: tuple[Check, ...] = (
 INPUT_HANDLING: tuple[Check, ...] = (
     input_handling.valid_input_accepted,
     input_handling.invalid_input_rejected,
+    input_handling.example_request_accepted,
+    input_handling.empty_update_changes_nothing,
     input_handling.rejected_request_changes_nothing,
 )
 PATCH_SEMANTICS: tuple[Check, ...] = (
@@ -33,18 +37,26 @@ PATCH_SEMANTICS: tuple[Check, ...] = (
     patch_semantics.sent_values_stored,
     patch_semantics.unsent_fields_kept,
     patch_semantics.location_matches_sent,
-    patch_semantics.picked_translations_are_listed,
     patch_semantics.change_persists,
     patch_semantics.timestamps_are_consistent,
+)
+TRANSLATIONS: tuple[Check, ...] = (
+    translations.picked_translations_are_listed,
+    translations.requested_language_honoured,
 )
 IDENTITY: tuple[Check, ...] = (
     identity.unauthenticated_request_rejected,
     identity.unknown_id_not_found,
 )
-ALL: tuple[Check, ...] = RESPONSE_FORM + INPUT_HANDLING + PATCH_SEMANTICS + IDENTITY
-# Not a function of a response: a request that gets no answer in time (the client raises it).
+ALL: tuple[Check, ...] = RESPONSE_FORM + INPUT_HANDLING + PATCH_SEMANTICS + TRANSLATIONS + IDENTITY
+# Not functions of one exchange: a request that gets no answer in time (the client raises it), and a run
+# in which no schema-valid update was accepted (judged once the generated cases are done).
 ANSWERS_IN_TIME = "answers_in_time"
 ANSWERS_IN_TIME_CLAUSE = "Every request ends within a per-request timeout."
+CONTRACT_EXERCISED = "contract_exercised"
+CONTRACT_EXERCISED_CLAUSE = "A run proves something only if schema-valid updates were accepted."
+
+__all__ = ["ALL", "Check", "ContractViolation", "Violation", "as_schemathesis_checks", "clause"]
 
 
 class ContractViolation(Failure):
@@ -53,24 +65,19 @@ class ContractViolation(Failure):
     code = "EC100"
     kind_title = "Contract violated"
 
-    def __init__(self, *, operation: str, check: Check, message: str) -> None:
+    def __init__(self, *, operation: str, check: Check, message: str, signature: str) -> None:
         super().__init__(operation=operation, title=f"{check.__name__}: {clause(check)}", message=message)
         self.check = check.__name__
+        self.signature = signature
 
     @property
     def _unique_key(self) -> str:
-        return f"{self.title}|{self.message}"
+        # The same fault is the same failure in every run: never a correlation id or a generated value.
+        return f"{self.check}|{self.signature}"
 
 
 def clause(check: Check) -> str:
     return (check.__doc__ or "").strip().splitlines()[0]
-
-
-def by_name(name: str) -> Check:
-    for check in ALL:
-        if check.__name__ == name:
-            return check
-    raise KeyError(name)
 
 
 def as_schemathesis_checks(checks: tuple[Check, ...], exchange_of: Callable[[Any], Exchange]) -> list[Callable]:
@@ -81,10 +88,12 @@ def as_schemathesis_checks(checks: tuple[Check, ...], exchange_of: Callable[[Any
             exchange = exchange_of(case)
             try:
                 check(exchange)
-            except AssertionError as exc:
-                # The correlation id is how the request is found in the server's logs.
-                message = f"{exc}\nX-Correlation-Id: {exchange.correlation_id}"
-                raise ContractViolation(operation=case.operation.label, check=check, message=message) from None
+            except Violation as exc:
+                # The correlation id is how the request is found in the server's logs; it is no part of the
+                # failure's identity.
+                message = f"{exc.message}\nX-Correlation-Id: {exchange.correlation_id}"
+                raise ContractViolation(operation=case.operation.label, check=check, message=message,
+                                        signature=exc.signature) from None
 
         run.__name__ = check.__name__
         run.__doc__ = check.__doc__

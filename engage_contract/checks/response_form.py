@@ -2,34 +2,48 @@
 
 from __future__ import annotations
 
+from engage_contract.checks.violation import Violation
 from engage_contract.exchange import Exchange
 
 
-def _errors(validator, instance) -> str:
+def _schema_errors(validator, instance) -> tuple[str, list[str]]:
+    """The first few errors as text, and where they are (array indices as *) as the signature."""
     found = sorted(validator.iter_errors(instance), key=lambda error: list(error.absolute_path))
-    return "; ".join(f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:200]}" for e in found[:3])
+    text = "; ".join(f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:200]}" for e in found[:3])
+    where = ["/".join("*" if isinstance(part, int) else str(part) for part in e.absolute_path) + f":{e.validator}"
+             for e in found]
+    return text, where
+
+
+def _json_body(exchange: Exchange) -> None:
+    if exchange.content_type != "application/json":
+        raise Violation(f"Content-Type is {exchange.content_type!r}, not application/json", "content-type")
+    if exchange.json is None:
+        raise Violation("the body is not JSON", "not-json")
 
 
 def ok_body_matches_schema(exchange: Exchange) -> None:
     """A 200 body matches the 200 schema, formats included (RFC 3339 date-time with T)."""
     if exchange.status != 200:
         return
-    assert exchange.content_type == "application/json", f"Content-Type is {exchange.content_type!r}, not JSON"
-    assert exchange.json is not None, "the body is not JSON"
-    problems = _errors(exchange.contract.customer_envelope, exchange.json)
-    assert not problems, f"the 200 body breaks the schema: {problems}"
+    _json_body(exchange)
+    problems, where = _schema_errors(exchange.contract.customer_envelope, exchange.json)
+    if problems:
+        raise Violation(f"the 200 body breaks the schema: {problems}", where)
 
 
 def error_body_is_envelope(exchange: Exchange) -> None:
     """Every 4xx body is the error envelope: errors non-empty; message, code, type, statusCode non-empty strings; statusCode equals the HTTP status; Content-Type is JSON."""
     if not 400 <= exchange.status < 500:
         return
-    assert exchange.content_type == "application/json", f"Content-Type is {exchange.content_type!r}, not JSON"
-    assert exchange.json is not None, "the body is not JSON"
-    problems = _errors(exchange.contract.error_envelope, exchange.json)
-    assert not problems, f"the {exchange.status} body is not the error envelope: {problems}"
+    _json_body(exchange)
+    problems, where = _schema_errors(exchange.contract.error_envelope, exchange.json)
+    if problems:
+        raise Violation(f"the {exchange.status} body is not the error envelope: {problems}", where)
     mismatched = [e["statusCode"] for e in exchange.json["errors"] if e["statusCode"] != str(exchange.status)]
-    assert not mismatched, f"statusCode {mismatched[0]!r} differs from the HTTP status {exchange.status}"
+    if mismatched:
+        raise Violation(f"statusCode {mismatched[0]!r} differs from the HTTP status {exchange.status}",
+                        f"statusCode-for-{exchange.status}")
 
 
 def business_error_code_is_listed(exchange: Exchange) -> None:
@@ -38,16 +52,19 @@ def business_error_code_is_listed(exchange: Exchange) -> None:
         return
     listed = exchange.contract.business_error_codes
     codes = [e.get("code") for e in exchange.json.get("errors") or [] if isinstance(e, dict)]
-    unlisted = [code for code in codes if code not in listed]
-    assert not unlisted, f"422 code {unlisted[0]!r} is not one of {', '.join(listed)}"
-    problems = _errors(exchange.contract.business_error_envelope, exchange.json)
-    assert not problems, f"the 422 body breaks its schema: {problems}"
+    unlisted = [str(code) for code in codes if code not in listed]
+    if unlisted:
+        raise Violation(f"422 code {unlisted[0]!r} is not one of {', '.join(listed)}", unlisted)
+    problems, where = _schema_errors(exchange.contract.business_error_envelope, exchange.json)
+    if problems:
+        raise Violation(f"the 422 body breaks its schema: {problems}", where)
 
 
 def status_is_documented(exchange: Exchange) -> None:
     """No status outside the documented ones for PATCH; never a 5xx."""
-    documented = exchange.contract.documented_statuses(exchange.case.method)
-    assert exchange.status < 500, f"server error {exchange.status}"
-    assert exchange.status in documented, (
-        f"status {exchange.status} is not documented (documented: {', '.join(map(str, sorted(documented)))})"
-    )
+    if exchange.status >= 500:
+        raise Violation(f"server error {exchange.status}", str(exchange.status))
+    documented = exchange.contract.documented_statuses(exchange.method)
+    if exchange.status not in documented:
+        raise Violation(f"status {exchange.status} is not documented "
+                        f"(documented: {', '.join(map(str, sorted(documented)))})", str(exchange.status))

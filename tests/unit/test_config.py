@@ -12,13 +12,13 @@ LIVE = {"ENGAGE_BASE_URL": "https://api.development.pexipengage.com/enterprises/
 
 def test_no_target_means_the_embedded_server() -> None:
     target = from_environment({})
-    assert target.embedded and target.profile.name == "ci" and not target.seed_given
+    assert target.embedded and target.profile.name == "ci"
 
 
 def test_live_target() -> None:
     target = from_environment({**LIVE, "ENGAGE_SEED": "7", "ENGAGE_PROFILE": "release"})
     assert target.base_url == LIVE["ENGAGE_BASE_URL"] and target.customer_ids == ("1234",)
-    assert target.seed == 7 and target.seed_given and target.profile.max_examples >= 10 * 60  # noqa: PLR2004
+    assert target.seed == 7 and target.profile.max_examples >= 10 * 60  # noqa: PLR2004
 
 
 def test_the_token_never_shows_in_repr() -> None:

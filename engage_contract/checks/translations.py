@@ -1,0 +1,76 @@
+"""Translations: which translation of a location's city, state and streets a response picks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from engage_contract.checks.violation import Violation
+from engage_contract.customer import TRANSLATABLE, as_json, translations
+from engage_contract.exchange import Exchange
+
+ANY = "*"
+
+
+def _locations(exchange: Exchange) -> Iterator[tuple[str, dict[str, Any], str | None]]:
+    """Each customer location the exchange shows (the response's, the read-back's), with the language asked."""
+    reads = [("the response", exchange.data, exchange.accept_language)]
+    if exchange.after is not None:
+        reads.append(("reading it back", exchange.after.data, exchange.after.accept_language))
+    for what, data, asked in reads:
+        location = (data or {}).get("location")
+        if isinstance(location, dict) and isinstance(location.get("translations"), dict):
+            yield what, location, asked
+
+
+def requested_language(header: str | None) -> str | None:
+    """The one language an Accept-Language value asks for plainly: a primary tag, or `*` (as no header is);
+    None where the answer depends on what the platform leaves open (several tags, weights, subtags)."""
+    if header is None:
+        return ANY
+    items = [item for item in re.split(r"[ ,]+", re.sub(r" *; *", ";", header.strip())) if item]
+    if len(items) != 1:
+        return None
+    tag, _, parameters = items[0].partition(";")
+    if parameters and not re.fullmatch(r"[qQ]=(1(\.0*)?|0\.0*[1-9][0-9]*)", parameters):
+        return None  # q=0 refuses the language; anything else is not a weight
+    if tag == ANY:
+        return ANY
+    return tag.lower() if re.fullmatch(r"[A-Za-z]{1,8}", tag) else None
+
+
+def picked_translations_are_listed(exchange: Exchange) -> None:
+    """Each of location.city/state/street1/street2 is null or one of that field's translations."""
+    for what, location, _ in _locations(exchange):
+        listed = translations(location)
+        for name in TRANSLATABLE:
+            picked = location.get(name)
+            if picked is None:
+                continue
+            if not isinstance(picked, dict) or (picked.get("language"), picked.get("value")) not in listed[name]:
+                raise Violation(f"location.{name} in {what} is {as_json(picked)}, not one of its translations "
+                                f"{as_json(listed[name], 200)}", f"location.{name}")
+
+
+def requested_language_honoured(exchange: Exchange) -> None:
+    """Translatable fields come back in the requested language, or null when it has none; with * or no Accept-Language, in some language whenever one exists."""
+    for what, location, asked in _locations(exchange):
+        wanted = requested_language(asked)
+        if wanted is None:
+            continue
+        listed = translations(location)
+        for name in TRANSLATABLE:
+            picked = location.get(name)
+            picked_language = str(picked.get("language")).lower() if isinstance(picked, dict) else None
+            available = {str(language).lower() for language, _ in listed[name]}
+            if wanted == ANY:
+                expected = "a translation" if available and picked is None else None
+            elif wanted in available:
+                expected = f"the {wanted!r} translation" if picked_language != wanted else None
+            else:
+                expected = "null" if picked is not None else None
+            if expected:
+                raise Violation(f"asked for {asked!r}, location.{name} in {what} is {as_json(picked)}, not "
+                                f"{expected} (translations: {as_json(listed[name], 120)})",
+                                f"location.{name}:{'any' if wanted == ANY else 'listed' if wanted in available else 'absent'}")
