@@ -33,4 +33,10 @@ def edge_bodies(contract: Contract) -> dict[str, dict[str, Any]]:
     location = contract.request_example["location"]
     location["translations"]["city"] = [{"language": language, "value": ASTRAL} for language in contract.languages]
     bodies["location-city-astral-in-every-language"] = {"location": location}
+    if contract.component("Translation").get("additionalProperties", True) is not False:
+        # The page says nothing of other properties of a translation item: a server may keep them or drop them.
+        location = contract.request_example["location"]
+        for entry in location["translations"]["city"]:
+            entry["engageContractNote"] = "an unknown property of a translation item"
+        bodies["location-translation-item-with-unknown-property"] = {"location": location}
     return bodies

@@ -7,27 +7,39 @@ import uuid
 import pytest
 import schemathesis
 
+from engage_contract import checks
 from engage_contract import contract as contract_module
 from engage_contract.edges import edge_bodies
 from engage_contract.judge import Judge
+from engage_contract.probes import bilingual_location, business_rule_bodies
 from engage_contract.run import Run
 
 schema = schemathesis.pytest.from_fixture("api_schema").include(method="PATCH")
+# Collected before any run starts, so the names come from the schema the suite ships with.
+CONTRACT = contract_module.load()
+
+
+def _request(api_schema, customer_id: str, body=None, headers: dict[str, str] | None = None):
+    operation = api_schema["/customers/{id}"]["PATCH"]
+    if body is None:  # no body at all
+        return operation.Case(path_parameters={"id": customer_id}, headers=headers)
+    return operation.Case(body=body, media_type="application/json", path_parameters={"id": customer_id},
+                          headers=headers)
+
+
+def _seed_request(run: Run, api_schema, customer_id: str):
+    return _request(api_schema, customer_id, run.contract.request_example)
+
+
+def test_example_request_accepted(run: Run, api_schema, judge: Judge) -> None:
+    """The reference page's own example request is accepted: without that, nothing else proves much."""
+    judge.run(_seed_request(run, api_schema, run.customer_id), known_good=True)
 
 
 @schema.parametrize()
 def test_update_customer(case, judge: Judge) -> None:
     """Generated requests (examples, coverage, fuzzing; valid and invalid) to the test customer."""
     judge.run(case)
-
-
-def _request(api_schema, customer_id: str, body: dict | bytes):
-    operation = api_schema["/customers/{id}"]["PATCH"]
-    return operation.Case(body=body, media_type="application/json", path_parameters={"id": customer_id})
-
-
-def _seed_request(run: Run, api_schema, customer_id: str):
-    return _request(api_schema, customer_id, run.contract.request_example)
 
 
 @pytest.mark.parametrize("token", [None, "wrong"], ids=["no-token", "wrong-token"])
@@ -37,12 +49,21 @@ def test_unauthenticated_request_rejected(run: Run, api_schema, judge: Judge, to
     judge.run(case, authorized=False, token=None if token is None else f"engage-contract-{uuid.uuid4().hex}")
 
 
+EMPTY = {"no-body": None, "empty-json": b""}
+
+
+@pytest.mark.parametrize("payload", list(EMPTY))
+def test_empty_update(run: Run, api_schema, judge: Judge, payload: str) -> None:
+    """A PATCH without a body (or with zero bytes of JSON) is an empty update: 200 that changes nothing, or 400/422."""
+    judge.run(_seed_request(run, api_schema, run.customer_id))  # a known state, every field set
+    judge.run(_request(api_schema, run.customer_id, EMPTY[payload]))
+
+
 MALFORMED = {
     "truncated": b'{"firstName": "Ada", "lastName": ',
     "trailing-comma": b'{"firstName": "Ada",}',
     "single-quotes": b"{'firstName': 'Ada'}",
     "not-json": b"firstName=Ada",
-    "empty": b"",
 }
 
 
@@ -50,6 +71,25 @@ MALFORMED = {
 def test_malformed_json_rejected(run: Run, api_schema, judge: Judge, payload: str) -> None:
     """A body that is not JSON is rejected with 400 or 422 and changes nothing."""
     judge.run(_request(api_schema, run.customer_id, MALFORMED[payload]))
+
+
+BUSINESS_RULES = business_rule_bodies(CONTRACT)
+
+
+@pytest.mark.parametrize("code", list(BUSINESS_RULES))
+def test_business_rule_reached(run: Run, api_schema, judge: Judge, thorough: None, code: str) -> None:
+    """A request most likely to meet a listed 422 gets 200 (the platform accepts it) or a 422 with a listed code."""
+    judge.run(_request(api_schema, run.customer_id, BUSINESS_RULES[code]))
+
+
+BILINGUAL, (FIRST, SECOND, ABSENT) = bilingual_location(CONTRACT)
+
+
+@pytest.mark.parametrize("asked", [FIRST, SECOND, ABSENT, "*"], ids=["first", "second", "absent", "any"])
+def test_accept_language_honoured(run: Run, api_schema, judge: Judge, thorough: None, asked: str) -> None:
+    """Asked for a language its translations have, a location comes back in it, on PATCH and GET; asked for one
+    they lack, null; asked for any, in some language."""
+    judge.run(_request(api_schema, run.customer_id, BILINGUAL, headers={"Accept-Language": asked}))
 
 
 UNKNOWN_IDS = {
@@ -72,11 +112,17 @@ def test_unknown_id_not_found(run: Run, api_schema, judge: Judge, kind: str, req
     judge.run(_seed_request(run, api_schema, customer_id))
 
 
-# Collected before any run starts, so the names come from the schema the suite ships with.
-EDGES = edge_bodies(contract_module.load())
+EDGES = edge_bodies(CONTRACT)
 
 
 @pytest.mark.parametrize("edge", list(EDGES))
 def test_unstated_edge(run: Run, api_schema, judge: Judge, thorough: None, edge: str) -> None:
     """Schema-valid values at edges the contract does not state get 200 or a listed 422, and are stored."""
     judge.run(_request(api_schema, run.customer_id, EDGES[edge]))
+
+
+def test_contract_exercised(judge: Judge) -> None:
+    """A run in which no schema-valid update was accepted proves nothing: it fails, saying so."""
+    problem = judge.exercised()
+    if problem:
+        pytest.fail(f"{checks.CONTRACT_EXERCISED}: {checks.CONTRACT_EXERCISED_CLAUSE} {problem}", pytrace=False)
