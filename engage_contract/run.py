@@ -15,6 +15,7 @@ from engage_contract import customer
 from engage_contract.client import Client, CredentialsRejected, TargetTimedOut, TargetUnreachable
 from engage_contract.config import ConfigError, ExitCode, Target
 from engage_contract.contract import Contract, SchemaError
+from engage_contract.exchange import Body
 from engage_contract.judge import Judge
 
 EMBEDDED_CUSTOMER_ID = "1001"
@@ -72,18 +73,20 @@ class Run:
         self.restored = True
         self.judge.hung = None  # restoring is worth one more try, even after a timeout
         try:
-            written = self.client.write(self.customer_id, customer.restorable(self.original))
+            written = self.client.write(self.customer_id, customer.restorable(self.original, self.contract.request_fields))
             read = self.client.read(self.customer_id)
         except (TargetTimedOut, TargetUnreachable, CredentialsRejected) as exc:
             return self._restore_failed(str(exc))
-        if written.status_code != 200:
-            return self._restore_failed(f"writing it back got {written.status_code}")
         after = customer.data_of(read)
         if after is None:
-            return self._restore_failed(f"reading it back got {read.status_code}")
+            return self._restore_failed(f"writing it back got {written.status_code}, reading it back got "
+                                        f"{read.status_code}")
         left = customer.differences(customer.stable_view(self.original), customer.stable_view(after))
         if left:
-            return self._restore_failed("it reads back different: " + "; ".join(left[:5]))
+            # A refused write is no problem when the customer was never changed.
+            problem = "it reads back different" if written.status_code == 200 else \
+                f"writing it back got {written.status_code}, and it reads back different"
+            return self._restore_failed(f"{problem}: " + "; ".join(map(str, left[:5])))
         return None
 
     def _restore_failed(self, reason: str) -> str:
@@ -107,10 +110,13 @@ class Run:
             "requests": self.client.sent,
             "seconds": round(time.monotonic() - self.started, 2),
             "cases": tally.cases,
-            "valid_bodies": tally.valid_bodies,
-            "invalid_bodies": tally.invalid_bodies,
+            "valid_bodies": tally.bodies[Body.VALID],
+            "invalid_bodies": tally.bodies[Body.INVALID],
+            "empty_bodies": tally.bodies[Body.EMPTY],
+            "valid_accepted": tally.accepted[Body.VALID],
             "reached_200": tally.reached_200,
             "retries": self.client.retries,
+            "inconclusive_read_backs": tally.inconclusive_read_backs,
             "statuses": dict(sorted(tally.statuses.items())),
             "business_codes": {code: tally.business_codes.get(code, 0) for code in codes},
             "never_reached": [str(s) for s in documented if s not in tally.statuses]
