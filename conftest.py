@@ -129,13 +129,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     write = terminalreporter.write_line
     terminalreporter.section("engage-contract coverage")
     for name, value in _RUN.summary().items():
-        write(f"{name:>15}: {value}")
+        write(f"{name:>23}: {value}")
     problem = config.stash.get(_RESTORE_PROBLEM, None)
     if problem:
         terminalreporter.section("RESTORE FAILED", red=True, bold=True)
         write(problem, red=True, bold=True)
     else:
-        write(f"{'restored':>15}: customer {_RUN.customer_id} has its original values again")
+        write(f"{'restored':>23}: customer {_RUN.customer_id} has its original values again")
     _RUN.close()
 
 

@@ -37,12 +37,15 @@ CAUGHT_BY = {
     "accept-out-of-range": "invalid_input_rejected",
     "accept-unknown-location-property": "invalid_input_rejected",
     "invalid-changes-state": "rejected_request_changes_nothing",
+    "empty-body-changes": "empty_update_changes_nothing",
+    "refuse-every-update": "example_request_accepted",
     "wrong-id": "id_matches_path",
     "drop-field": "sent_values_stored",
     "null-ignored": "sent_values_stored",
     "reset-unsent": "unsent_fields_kept",
     "lose-postal-code": "location_matches_sent",
     "foreign-translation": "picked_translations_are_listed",
+    "ignores-accept-language": "requested_language_honoured",
     "not-persisted": "change_persists",
     "created-at-moves": "timestamps_are_consistent",
     "updated-before-created": "timestamps_are_consistent",
@@ -52,7 +55,7 @@ CAUGHT_BY = {
     "hang": "answers_in_time",
 }
 
-KNOWN_CHECKS = [check.__name__ for check in checks.ALL] + [checks.ANSWERS_IN_TIME]
+KNOWN_CHECKS = [check.__name__ for check in checks.ALL] + [checks.ANSWERS_IN_TIME, checks.CONTRACT_EXERCISED]
 
 
 @dataclass

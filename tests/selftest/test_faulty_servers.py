@@ -7,13 +7,13 @@ import concurrent.futures
 
 import pytest
 
-from engage_contract.reference.faults import FAULTS
+from engage_contract.reference.faults import ALL_AT_ONCE, FAULTS
 
 from engage_contract.harness import CAUGHT_BY, Outcome, run_suite
 
 # Run by test_safety.py: one needs client credentials to mean anything, the other breaks the restore.
 ELSEWHERE = {"legal-token-revoked", "locked-after-40"}
-LEGAL = sorted(name for name in FAULTS if name.startswith("legal-") and name not in ELSEWHERE)
+LEGAL = sorted(name for name in FAULTS if name.startswith("legal-") and name not in ELSEWHERE)  # all-at-once too
 RESULTS: dict[str, Outcome] = {}
 
 
