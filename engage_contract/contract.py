@@ -86,6 +86,11 @@ class Contract:
         return dict(self.component("CustomerUpdate")["properties"])
 
     @functools.cached_property
+    def location_fields(self) -> tuple[str, ...]:
+        """The properties the page names on a response's location (it allows others)."""
+        return tuple(self.component("Location")["properties"])
+
+    @functools.cached_property
     def server_chosen_on_null(self) -> tuple[str, ...]:
         """Fields a request may send as null but a response never carries as null: the server chooses."""
         response = self.component("Customer")["properties"]
@@ -104,11 +109,6 @@ class Contract:
             if parameter.get("in") == "header" and pointer:
                 found[parameter["name"]] = self.validator(pointer + "/schema")
         return found
-
-    @functools.cached_property
-    def server_urls(self) -> dict[str, str]:
-        """Server description (Development, Production) -> URL template."""
-        return {server["description"]: server["url"] for server in self.document["servers"]}
 
     @property
     def request_body(self) -> jsonschema.Draft202012Validator:
@@ -146,6 +146,8 @@ def _load(path: Path) -> Contract:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SchemaError(f"cannot read the schema {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise SchemaError(f"the schema {path} is not text (not UTF-8): is it the OpenAPI document?") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

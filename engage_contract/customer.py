@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -37,23 +38,28 @@ def data_of(response: Any) -> dict[str, Any] | None:
 
 
 def translations(location: dict[str, Any], names: tuple[str, ...] = TRANSLATABLE) -> dict[str, list[tuple[str, str]]]:
-    """A location's translations, order and extra properties of an item aside, with absent lists as []."""
+    """A location's translations as sets of (language, value): order, repeats and extra properties of an item
+    aside, absent lists as []."""
     given = location.get("translations") or {}
     return {
-        name: sorted(((entry.get("language"), entry.get("value")) for entry in given.get(name) or []
-                      if isinstance(entry, dict)), key=lambda pair: tuple(map(str, pair)))
+        name: sorted({(entry.get("language"), entry.get("value")) for entry in given.get(name) or []
+                      if isinstance(entry, dict)}, key=lambda pair: tuple(map(str, pair)))
         for name in names
     }
 
 
-def stable_view(data: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A representation without updatedAt and without what depends on the request's language."""
+def stable_view(data: dict[str, Any] | None, location_fields: Iterable[str] | None = None) -> dict[str, Any] | None:
+    """A representation without updatedAt and without what depends on the request's language: the picked
+    translations, formattedAddress and, given the location's named fields, any property the page does not
+    name (it allows them, and says nothing of whether they follow the language)."""
     if data is None:
         return None
     view = {key: value for key, value in data.items() if key != "updatedAt"}
     location = view.get("location")
+    named = set(location_fields) if location_fields is not None else None
     if location is not None:
-        location = {key: value for key, value in location.items() if key not in LANGUAGE_DEPENDENT}
+        location = {key: value for key, value in location.items()
+                    if key not in LANGUAGE_DEPENDENT and (named is None or key in named)}
         location["translations"] = translations(location)
         view["location"] = location
     else:
@@ -95,9 +101,13 @@ def differences(expected: dict[str, Any], actual: dict[str, Any], path: tuple[st
 
 
 def same(left: Any, right: Any) -> bool:
-    """Equal, with numbers equal within NUMBER_TOLERANCE (booleans are not numbers here)."""
+    """Equal, with numbers equal within NUMBER_TOLERANCE (booleans are not numbers here), and date-times equal
+    when they are the same instant (`Z` or `+00:00`, three or six decimals)."""
     if _is_number(left) and _is_number(right):
         return abs(left - right) <= NUMBER_TOLERANCE
+    if isinstance(left, str) and isinstance(right, str) and left != right and _DATE_TIME.match(left) \
+            and _DATE_TIME.match(right):
+        return parse_time(left) == parse_time(right)
     if isinstance(left, bool) or isinstance(right, bool):
         return type(left) is type(right) and left == right
     if isinstance(left, dict) and isinstance(right, dict):
@@ -105,6 +115,9 @@ def same(left: Any, right: Any) -> bool:
     if isinstance(left, list) and isinstance(right, list):
         return len(left) == len(right) and all(same(a, b) for a, b in zip(left, right))
     return left == right
+
+
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 def _is_number(value: Any) -> bool:
@@ -117,11 +130,13 @@ def restorable(data: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
     body = {name: copy.deepcopy(data.get(name)) for name in fields if name != "location"}
     location = data.get("location")
     if location is not None:
+        given = location.get("translations") or {}
         body["location"] = {
             "postalCode": location.get("postalCode"),
             "countryCode": location["countryCode"],
             "geolocation": location.get("geolocation"),
-            "translations": copy.deepcopy(location["translations"]),
+            # Every list, an empty one too: a server that merges a location would keep what is left out.
+            "translations": {name: copy.deepcopy(given.get(name) or []) for name in TRANSLATABLE},
         }
     else:
         body["location"] = None
@@ -130,7 +145,7 @@ def restorable(data: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
 
 def parse_time(value: Any) -> dt.datetime | None:
     try:
-        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         return None
 

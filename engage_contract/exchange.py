@@ -6,12 +6,13 @@ from __future__ import annotations
 import enum
 import functools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from engage_contract.contract import Contract
-from engage_contract.customer import data_in
+from engage_contract.customer import data_in, stable_view
 
 JSON_MEDIA_TYPE = "application/json"
 
@@ -91,7 +92,9 @@ class Exchange:
 
     @property
     def inconclusive(self) -> bool:
-        return self.status in INCONCLUSIVE_STATUSES
+        """The status says nothing of the request: 409 or 429 after the retries, or our own token refused
+        after a refresh (its lifetime is the platform's business, not this operation's)."""
+        return self.status in INCONCLUSIVE_STATUSES or (self.status == 401 and self.authorized)
 
     @functools.cached_property
     def body(self) -> Body:
@@ -118,6 +121,11 @@ class Exchange:
         allows at the top level, are not fields of the customer whatever they are called."""
         known = self.contract.request_fields
         return {name: value for name, value in self.sent_body.items() if name in known}
+
+    @property
+    def plain_id(self) -> bool:
+        """The path id has only unreserved URL characters: no server can call it malformed."""
+        return re.fullmatch(r"[A-Za-z0-9._~-]+", self.path_id) is not None
 
     @functools.cached_property
     def headers_are_valid(self) -> bool:
@@ -146,6 +154,10 @@ class Exchange:
     @property
     def accept_language(self) -> str | None:
         return self.sent.header("Accept-Language")
+
+    def stable(self, data: dict[str, Any] | None) -> dict[str, Any] | None:
+        """What of a representation must hold still while the customer does (customer.stable_view)."""
+        return stable_view(data, self.contract.location_fields)
 
     @property
     def read_back_data(self) -> dict[str, Any] | None:

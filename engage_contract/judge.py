@@ -5,8 +5,10 @@ createdAt) and the run's tallies."""
 from __future__ import annotations
 
 import collections
+import unittest
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
+from urllib.parse import unquote
 
 from schemathesis import Case
 
@@ -33,6 +35,7 @@ class Tally:
     reached_200: int = 0
     statuses: collections.Counter = field(default_factory=collections.Counter)
     business_codes: collections.Counter = field(default_factory=collections.Counter)
+    inconclusive: collections.Counter = field(default_factory=collections.Counter)  # Body -> 409/429/401 after retries
     inconclusive_read_backs: int = 0
 
 
@@ -45,7 +48,7 @@ class Judge:
         self.created_at: str | None = None
         self.tally = Tally()
         self.hung: str | None = None
-        self.interrupted = False
+        self.stopped_by: str | None = None  # a signal asked the run to stop
         self._pending: dict[str, Exchange] = {}
         self._checks = checks.as_schemathesis_checks(checks.ALL, lambda case: self._pending[case.id])
 
@@ -59,8 +62,9 @@ class Judge:
             known_good: bool = False) -> Exchange:
         """Send a case, read the customer back, and judge both; raise what schemathesis raises for failed checks."""
         __tracebackhide__ = True
-        if self.interrupted:
-            raise KeyboardInterrupt  # a Ctrl-C swallowed on its way up (see conftest): raise it again
+        if self.stopped_by is not None:
+            # A skip, not an error: hypothesis stops at once instead of shrinking, and nothing reads as a failure.
+            raise unittest.SkipTest(f"the run was stopped ({self.stopped_by})")
         if self.known is None:
             self._read_known()
         response = self._unless_hung(lambda: self.client.send(case, authorized=authorized, token=token))
@@ -82,7 +86,8 @@ class Judge:
         body = request.body.encode("utf-8") if isinstance(request.body, str) else request.body
         return Exchange(
             contract=self.contract,
-            sent=Sent(method=request.method, path_id=str(case.path_parameters.get("id", "")),
+            # An odd id goes out percent-encoded, as the client's read-back sends it; the id is the decoded one.
+            sent=Sent(method=request.method, path_id=unquote(str(case.path_parameters.get("id", ""))),
                       headers=request.headers, body=body),
             status=response.status_code,
             headers={name: values[0] if values else "" for name, values in response.headers.items()},
@@ -140,6 +145,8 @@ class Judge:
             tally.bodies[exchange.body] += 1
             if exchange.status == 200:
                 tally.accepted[exchange.body] += 1
+            if exchange.inconclusive:
+                tally.inconclusive[exchange.body] += 1
         if exchange.status == 200:
             tally.reached_200 += 1
         if exchange.status == 422 and isinstance(exchange.json, dict):
@@ -148,9 +155,13 @@ class Judge:
                     tally.business_codes[error["code"]] += 1
 
     def exercised(self) -> str | None:
-        """Why the run proved nothing (no schema-valid update was accepted), or None."""
-        sent, accepted = self.tally.bodies[Body.VALID], self.tally.accepted[Body.VALID]
-        if sent and not accepted:
+        """Why the run proved nothing (no schema-valid update was accepted), or None; raises LookupError when
+        no update that could tell was sent at all (a run narrowed with -k, say)."""
+        sent = self.tally.bodies[Body.VALID] - self.tally.inconclusive[Body.VALID]
+        accepted = self.tally.accepted[Body.VALID]
+        if not sent:
+            raise LookupError("no schema-valid update got an answer that tells")
+        if not accepted:
             return (f"the contract could not be exercised: none of the {sent} schema-valid updates was accepted "
                     f"(statuses: {dict(sorted(self.tally.statuses.items()))})")
         return None

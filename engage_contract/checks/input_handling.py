@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engage_contract.checks.violation import Violation
-from engage_contract.customer import differences, stable_view
+from engage_contract.customer import differences
 from engage_contract.exchange import Body, Exchange
 
 
@@ -48,7 +48,7 @@ def empty_update_changes_nothing(exchange: Exchange) -> None:
     for what, after in (("the 200 body", exchange.data), ("reading it back", exchange.read_back_data)):
         if after is None:
             continue
-        found = differences(stable_view(exchange.before), stable_view(after))
+        found = differences(exchange.stable(exchange.before), exchange.stable(after))
         if found:
             raise Violation(f"a PATCH without a body changed the customer ({what}): "
                             + "; ".join(map(str, found[:5])), [d.where for d in found])
@@ -63,7 +63,7 @@ def rejected_request_changes_nothing(exchange: Exchange) -> None:
     if after is None:
         raise Violation(f"reading the customer back after a {exchange.status} got {exchange.after.status}",
                         f"read-back-{exchange.after.status}")
-    found = differences(stable_view(exchange.before), stable_view(after))
+    found = differences(exchange.stable(exchange.before), exchange.stable(after))
     if found:
         raise Violation(f"a request rejected with {exchange.status} changed the customer: "
                         + "; ".join(map(str, found[:5])), [d.where for d in found])

@@ -16,6 +16,8 @@ ANY = "*"
 def _locations(exchange: Exchange) -> Iterator[tuple[str, dict[str, Any], str | None]]:
     """Each customer location the exchange shows (the response's, the read-back's), with the language asked."""
     reads = [("the response", exchange.data, exchange.accept_language)]
+    if not exchange.headers_are_valid:
+        reads = []  # an Accept-Language unlike the notes' may be ignored: what comes back says nothing of it
     if exchange.after is not None:
         reads.append(("reading it back", exchange.after.data, exchange.after.accept_language))
     for what, data, asked in reads:
@@ -25,19 +27,17 @@ def _locations(exchange: Exchange) -> Iterator[tuple[str, dict[str, Any], str | 
 
 
 def requested_language(header: str | None) -> str | None:
-    """The one language an Accept-Language value asks for plainly: a primary tag, or `*` (as no header is);
-    None where the answer depends on what the platform leaves open (several tags, weights, subtags)."""
+    """The one language a well-formed Accept-Language value asks for plainly: a language tag alone, or `*`
+    (as no header is); None where the answer depends on what the platform leaves open (several tags, region
+    or script subtags)."""
     if header is None:
         return ANY
-    items = [item for item in re.split(r"[ ,]+", re.sub(r" *; *", ";", header.strip())) if item]
+    items = [item for item in re.split(r"[ ,]+", header.strip()) if item]
     if len(items) != 1:
         return None
-    tag, _, parameters = items[0].partition(";")
-    if parameters and not re.fullmatch(r"[qQ]=(1(\.0*)?|0\.0*[1-9][0-9]*)", parameters):
-        return None  # q=0 refuses the language; anything else is not a weight
-    if tag == ANY:
+    if items[0] == ANY:
         return ANY
-    return tag.lower() if re.fullmatch(r"[A-Za-z]{1,8}", tag) else None
+    return items[0].lower() if re.fullmatch(r"[A-Za-z]{2,3}", items[0]) else None
 
 
 def picked_translations_are_listed(exchange: Exchange) -> None:

@@ -68,7 +68,10 @@ def exchange(status: int = 200, response: Any = KEEP, *, body: Any = None, raw: 
         authorized=authorized,
         before=customer() if before is KEEP else before,
         created_at=CUSTOMER["createdAt"],
-        after=ReadBack(after_status or (200 if after is not None else 404), after, accept_language, inconclusive),
+        # As the judge reads back: with the request's Accept-Language only when it is as the notes describe it.
+        after=ReadBack(after_status or (200 if after is not None else 404), after,
+                       accept_language if CONTRACT.header_validators["Accept-Language"].is_valid(accept_language)
+                       else None, inconclusive),
         known_good=known_good,
     )
 
@@ -111,7 +114,12 @@ CASES: list[tuple[str, Any, Exchange, str | None]] = [
     ("a 200 with an unknown property under data", R.ok_body_matches_schema,
      exchange(response=customer(nickname="Jo"), body={}), ":additionalProperties"),
     ("a 200 sent as text/plain", R.ok_body_matches_schema, exchange(body={}, response_type="text/plain"), "content-type"),
-    ("a 200 in application/json; charset=utf-8", R.ok_body_matches_schema, exchange(body={}), None),
+    ("a 200 in application/json; charset=utf-8", R.ok_body_matches_schema,
+     exchange(body={}, response_type="application/json; charset=utf-8"), None),
+    ("a 400 in application/problem+json", R.error_body_is_envelope,
+     exchange(400, body={"email": ""}, response_type="application/problem+json"), None),
+    ("a 404 in application/problem+json (the page says application/json)", R.error_body_is_envelope,
+     exchange(404, path_id="x", body={}, response_type="application/problem+json"), "content-type"),
     ("a 404 envelope", R.error_body_is_envelope, exchange(404, path_id="x", body={}), None),
     ("a 404 whose statusCode says 400", R.error_body_is_envelope,
      exchange(404, error(400), path_id="x", body={}), "statusCode-for-404"),
@@ -124,10 +132,17 @@ CASES: list[tuple[str, Any, Exchange, str | None]] = [
     ("a 409", R.status_is_documented, exchange(409, body={}), None),
     ("a 418", R.status_is_documented, exchange(418, body={}), "418"),
     ("a 503", R.status_is_documented, exchange(503, body={}), "503"),
+    ("a 415 for JSON sent as text/plain", R.status_is_documented,
+     exchange(415, raw=b"{}", content_type="text/plain"), None),
+    ("a 415 for JSON", R.status_is_documented, exchange(415, body={}), "415"),
     ("a valid body refused with a listed 422", S.valid_input_accepted, exchange(422, body={"firstName": "A"}), None),
     ("a valid body refused with 400", S.valid_input_accepted, exchange(400, body={"firstName": "A"}), "400"),
     ("a valid body with a malformed Accept-Language refused with 400", S.valid_input_accepted,
      exchange(400, body={"firstName": "A"}, accept_language="&9"), None),
+    ("a valid body with an Accept-Language unlike the notes' refused with 400", S.valid_input_accepted,
+     exchange(400, body={"firstName": "A"}, accept_language="en;q=0.5"), None),
+    ("a valid body refused with 401 although our token went (expired?)", S.valid_input_accepted,
+     exchange(401, body={"firstName": "A"}), None),
     ("a valid body with an unknown top-level property", S.valid_input_accepted,
      exchange(400, body={"id": "zzz"}), "400"),
     ("a valid body answered 429 after the retries", S.valid_input_accepted, exchange(429, body={}), None),
@@ -177,10 +192,18 @@ CASES: list[tuple[str, Any, Exchange, str | None]] = [
          translations={**stored_location()["translations"], "state": CUSTOMER["location"]["translations"]["state"],
                        "street2": CUSTOMER["location"]["translations"]["street2"]})),
          body={"location": SENT_LOCATION}), None),
-    ("a location whose state is neither cleared nor kept", PS.location_matches_sent,
+    ("a location whose unsent state a geocoder filled in", PS.location_matches_sent,
      exchange(response=customer(location=stored_location(
          translations={**stored_location()["translations"], "state": [{"language": "en", "value": "Other"}]})),
-         body={"location": SENT_LOCATION}), "location.translations.state"),
+         body={"location": SENT_LOCATION}), None),
+    ("a location whose sent city is another", PS.location_matches_sent,
+     exchange(response=customer(location=stored_location(
+         translations={**stored_location()["translations"], "city": [{"language": "en", "value": "Other"}]})),
+         body={"location": SENT_LOCATION}), "location.translations.city"),
+    ("a location with a repeated translation stored once, its country code in lower case", PS.location_matches_sent,
+     exchange(response=customer(location=stored_location()), body={"location": {
+         **SENT_LOCATION, "countryCode": "be", "translations": {
+             **SENT_LOCATION["translations"], "city": SENT_LOCATION["translations"]["city"] * 2}}}), None),
     ("a location whose postalCode is lost", PS.location_matches_sent,
      exchange(response=customer(location=stored_location(postalCode=None)), body={"location": SENT_LOCATION}),
      "location.postalCode"),
@@ -195,6 +218,11 @@ CASES: list[tuple[str, Any, Exchange, str | None]] = [
      "location.geolocation"),
     ("read back as answered", PS.change_persists, exchange(body={}), None),
     ("read back different", PS.change_persists, exchange(body={}, after=customer(lastName="Roe")), "lastName"),
+    ("read back with createdAt the same instant, written otherwise", PS.change_persists,
+     exchange(body={}, after=customer(createdAt=CUSTOMER["createdAt"].replace(".362Z", ".362000+00:00"))), None),
+    ("read back with a location property the page does not name, in another language", S.rejected_request_changes_nothing,
+     exchange(400, body={"email": ""}, before=customer(location__countryName="Belgium"),
+              after=customer(location__countryName="België")), None),
     ("read back with 409 after the retries", PS.change_persists,
      exchange(body={}, after=None, after_status=409, inconclusive="answered 409"), None),
     ("createdAt kept", PS.timestamps_are_consistent, exchange(body={}), None),
@@ -214,17 +242,28 @@ CASES: list[tuple[str, Any, Exchange, str | None]] = [
      exchange(body={}, accept_language="nl"), "location.city:absent"),
     ("asked for nl-BE: the platform's matching is not stated", T.requested_language_honoured,
      exchange(body={}, accept_language="nl-BE"), None),
+    ("asked for 'nl,' (malformed: may be ignored)", T.requested_language_honoured,
+     exchange(body={}, accept_language="nl,"), None),
     ("asked for any: null although translations exist", T.requested_language_honoured,
      exchange(response=customer(location__city=None), body={}, accept_language="*"), "location.city:any"),
     ("no Accept-Language: null although translations exist, in the read-back", T.requested_language_honoured,
      exchange(body={}, after=customer(location__street1=None)), "location.street1:any"),
     ("a wrong token refused", I.unauthenticated_request_rejected, exchange(401, body={}, authorized=False), None),
     ("a wrong token served", I.unauthenticated_request_rejected, exchange(body={}, authorized=False), "no token:200"),
+    ("no token: 429 after the retries", I.unauthenticated_request_rejected, exchange(429, body={}, authorized=False),
+     None),
+    ("no token and an invalid body: 400 first", I.unauthenticated_request_rejected,
+     exchange(400, body={"email": ""}, authorized=False), None),
+    ("no token and a valid body: 400", I.unauthenticated_request_rejected,
+     exchange(400, body={}, authorized=False), "no token:400"),
     ("an unknown id: 404", I.unknown_id_not_found, exchange(404, path_id="absent", body={}, after=None), None),
     ("an unknown id: 200", I.unknown_id_not_found, exchange(path_id="absent", body={}, after=None), "200"),
     ("an unknown id: 404, then found", I.unknown_id_not_found,
      exchange(404, path_id="absent", body={}, after=customer(id="absent")), "read-back-200"),
     ("an unknown id: 429 after the retries", I.unknown_id_not_found, exchange(429, path_id="absent", body={}), None),
+    ("an odd unknown id: 400, malformed", I.unknown_id_not_found,
+     exchange(400, path_id="absent/ünï", body={}, after=None, after_status=400), None),
+    ("a plain unknown id: 400", I.unknown_id_not_found, exchange(400, path_id="absent", body={}, after=None), "400"),
 ]
 
 
@@ -244,8 +283,8 @@ def test_every_check_is_shown_to_fail() -> None:
 
 
 @pytest.mark.parametrize(("header", "wanted"), [
-    (None, "*"), ("*", "*"), ("en", "en"), ("EN", "en"), ("en;q=0.5", "en"), (" en ", "en"),
-    ("en *", None), ("en, nl", None), ("nl-BE", None), ("en;q=0", None), ("", None), ("&9", None),
+    (None, "*"), ("*", "*"), ("en", "en"), ("EN", "en"), (" en ", "en"),
+    ("en *", None), ("en, nl", None), ("nl-BE", None), ("", None), ("&9", None),
 ])
 def test_requested_language(header: str | None, wanted: str | None) -> None:
     assert requested_language(header) == wanted
