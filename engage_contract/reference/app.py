@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import socket
 import sys
@@ -20,6 +21,9 @@ HANG_SECONDS = 600
 # legal-rate-limit: bursts one longer than the suite's client retries, in the first requests of a run only,
 # so that they fall on generated cases and read-backs rather than on the final restore.
 RATE_LIMIT_BURST = 4
+# Two starts of opposite parity: a case is a PATCH and its read-back, so bursts fall on each of them.
+RATE_LIMIT_BURSTS_AT = (3, 54)
+CUT_SHORT_AFTER = 30
 RATE_LIMITED_UNTIL = 700
 _ERROR_TYPES = {400: "VALIDATION", 401: "AUTHENTICATION", 404: "NOT_FOUND", 405: "METHOD", 422: "BUSINESS", 429: "RATE_LIMIT", 500: "INTERNAL"}
 
@@ -137,8 +141,9 @@ class _Handler(BaseHTTPRequestHandler):
         server, faults = self.server, self.server.faults
         with server.count_lock:
             server.requests_served += 1
-            served = server.requests_served
-        if "legal-rate-limit" in faults and served <= RATE_LIMITED_UNTIL and served % 100 in range(3, 3 + RATE_LIMIT_BURST):
+            served = self._served = server.requests_served
+        if ("legal-rate-limit" in faults and served <= RATE_LIMITED_UNTIL
+                and any(served % 100 - start in range(RATE_LIMIT_BURST) for start in RATE_LIMIT_BURSTS_AT)):
             raise HttpError(429, "RATE_LIMITED", "Too many requests.", headers={"Retry-After": "0"})
         if "legal-token-revoked" in faults and served % 150 == 0:
             server.revoke_tokens()
@@ -146,7 +151,8 @@ class _Handler(BaseHTTPRequestHandler):
         if segments[1:3] == ["realms", server.enterprise] and segments[3:] == ["protocol", "openid-connect", "token"]:
             return self._issue_token(method, raw)
         if len(segments) != 5 or segments[:2] != ["", "enterprises"] or segments[3] != "customers":
-            raise HttpError(404, "NOT_FOUND", "No such resource.")
+            # Outside the API, as a web server or a proxy in front of it would answer: no error envelope.
+            return 404, "Not Found", {}
         if unquote(segments[2]) != server.enterprise:
             raise HttpError(404, "NOT_FOUND", "No such enterprise.")
         customer_id = unquote(segments[4])
@@ -157,6 +163,8 @@ class _Handler(BaseHTTPRequestHandler):
         if ("legal-strict-accept-language" in faults and language is not None
                 and not server.contract.header_validators["Accept-Language"].is_valid(language)):
             raise HttpError(400, "INVALID_ACCEPT_LANGUAGE", "Accept-Language is not a list of language tags.")
+        if "legal-odd-id-rejected" in faults and not re.fullmatch(r"[A-Za-z0-9._~-]+", customer_id):
+            raise HttpError(400, "INVALID_ID", "The id is malformed.")
         if "odd-id-crash" in faults and not customer_id.isascii():
             raise RuntimeError("id is not ASCII")
         if not customer_id:
@@ -168,6 +176,9 @@ class _Handler(BaseHTTPRequestHandler):
         if record is None:
             raise HttpError(404, "CUSTOMER_NOT_FOUND", "No customer has this id.", {"id": customer_id})
         data = server.store.represent(record, self.headers.get("Accept-Language"))
+        if "legal-time-offsets" in faults and method == "GET":
+            for name in ("createdAt", "updatedAt"):
+                data[name] = data[name].replace("Z", "000+00:00")
         if "wrong-id" in faults:
             data["id"] = data["id"] + "0"
         if "extra-property" in faults:
@@ -212,7 +223,8 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             media_type = (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
             if media_type != "application/json" and "legal-lenient-media-type" not in faults:
-                raise HttpError(400, "UNSUPPORTED_MEDIA_TYPE", "The body must be sent as application/json.")
+                status = 415 if "legal-media-type-415" in faults else 400
+                raise HttpError(status, "UNSUPPORTED_MEDIA_TYPE", "The body must be sent as application/json.")
             try:
                 body = json.loads(raw)
             except (ValueError, UnicodeDecodeError):
@@ -281,15 +293,23 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, payload: Any, headers: dict[str, str], head: bool = False) -> None:
         text_errors = status >= 400 and "text-errors" in self.server.faults
-        if text_errors:
+        if isinstance(payload, str):
+            content, content_type = payload.encode(), "text/plain"
+        elif text_errors:
             content, content_type = json.dumps(payload).encode(), "text/plain"
         else:
             content, content_type = json.dumps(payload).encode(), "application/json"
             if "legal-json-charset" in self.server.faults:
                 content_type += "; charset=utf-8"
+            if "legal-problem-json" in self.server.faults and status >= 400 and status not in (404, 422):
+                content_type = "application/problem+json"
         self.send_response(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else None)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(content)))
+        cut_short = "cut-short" in self.server.faults and getattr(self, "_served", 0) > CUT_SHORT_AFTER
+        # cut-short: the body is shorter than announced and the connection closes, a broken transport.
+        self.send_header("Content-Length", str(len(content) + (64 if cut_short else 0)))
+        if cut_short:
+            self.close_connection = True
         correlation_id = self.headers.get("X-Correlation-Id")
         if correlation_id and "legal-no-correlation-echo" not in self.server.faults:
             self.send_header("X-Correlation-Id", correlation_id)

@@ -42,6 +42,7 @@ FAULTS: dict[str, str] = {
     "hang": "a PATCH that sends location null gets no answer in time",
     # Not a break of the contract, but of the suite's safety net
     "locked-after-40": "after 40 requests every PATCH answers 409 Conflict, so restoring the customer fails",
+    "cut-short": "after 30 requests every response is cut short and its connection closed, a broken transport",
     # Legal choices the contract leaves open: a correct suite passes each, and all of them at once
     "legal-422-for-invalid": "schema-invalid bodies get 422 (with a listed code) instead of 400",
     "legal-empty-body-rejected": "a PATCH without a body is rejected with 400 instead of being an empty update",
@@ -49,19 +50,27 @@ FAULTS: dict[str, str] = {
     "legal-strict-accept-language": "a malformed Accept-Language is rejected with 400 instead of ignored",
     "legal-default-language": "the enterprise's default language is nl, not en",
     "legal-weighted-languages": "Accept-Language is ranked by its q weights, not taken in the order given",
-    "legal-translation-extras-dropped": "unknown properties of a translation item are dropped, not stored and echoed",
+    "legal-translation-extras-dropped": ("unknown properties of a translation item are dropped, not stored and "
+                                         "echoed, and a translation sent twice is stored once"),
+    "legal-geocoder-fills": "a location sent without postalCode or state gets them from the geocoder",
     "legal-location-merged": "a location sent in part is merged into the stored one (RFC 7396), not replacing it",
     "legal-coordinates-rounded": "coordinates are stored to 7 decimals, and the PATCH answers with them as sent",
-    "legal-location-decides-time-zone": "a location sent decides the time zone, even when a timeZone is sent too",
-    "legal-location-extras": "a location and the 200 envelope carry properties the page does not name",
+    "legal-location-decides-time-zone": ("a location sent decides the time zone, even when a timeZone is sent too "
+                                         "(and the customer's zone does not match its location)"),
+    "legal-location-extras": ("a location (in the language asked) and the 200 envelope carry properties the page "
+                              "does not name"),
+    "legal-time-offsets": "date-times are written +00:00 with microseconds in GET answers, Z with milliseconds in PATCH ones",
     "legal-nulls-omitted": "a null field the response does not require is left out instead of sent as null",
     "legal-json-charset": "responses are application/json; charset=utf-8",
+    "legal-problem-json": "errors other than 404 and 422 are application/problem+json",
+    "legal-media-type-415": "a body in a media type other than JSON is refused with 415",
+    "legal-odd-id-rejected": "an id with characters a URL must encode is refused as malformed (400)",
     "legal-connection-close": "every response closes the connection",
     "legal-no-correlation-echo": "X-Correlation-Id is not echoed",
     "legal-extra-error-properties": "error envelopes and error objects carry extra properties",
     "legal-token-revoked": "every issued access token is revoked every 150 requests (401 until a new one is fetched)",
-    "legal-rate-limit": ("the 3rd request and every 100th after it, up to the 700th, start four 429s in a row "
-                         "(more than the client retries), with Retry-After: 0"),
+    "legal-rate-limit": ("the 3rd and the 54th request of every hundred, up to the 700th, start four 429s in a "
+                         "row (more than the client retries), with Retry-After: 0"),
     "legal-all-at-once": "every legal-* choice above, together",
 }
 

@@ -24,6 +24,8 @@ from engage_contract.reference import places
 IDENTIFYING_FIELDS = ("email", "phoneNumber", "externalId", "customerNumber")
 DEFAULT_LANGUAGE = "en"
 OTHER_DEFAULT_LANGUAGE = "nl"  # the legal-default-language variant's
+MISMATCHED_TIME_ZONE = "Asia/Tokyo"  # legal-location-decides-time-zone's customers: not where they live
+GEOCODED_POSTAL_CODE = "0000"  # legal-geocoder-fills'
 COORDINATE_DECIMALS = 7  # the legal-coordinates-rounded variant's, as the page's example carries
 # What the empty-body-changes fault clears: nothing that identifies the customer, so the update goes through.
 CLEARED_BY_EMPTY_BODY = ("firstName", "lastName", "company", "notes", "language")
@@ -116,6 +118,9 @@ class Store:
         self._default_language = OTHER_DEFAULT_LANGUAGE if "legal-default-language" in faults else DEFAULT_LANGUAGE
         self._lock = threading.Lock()
         self._customers = seed_customers(customer_ids)
+        if "legal-location-decides-time-zone" in faults:
+            for record in self._customers.values():
+                record["timeZone"] = MISMATCHED_TIME_ZONE
 
     def get(self, customer_id: str) -> dict[str, Any] | None:
         with self._lock:
@@ -228,7 +233,13 @@ class Store:
             geolocation = {"latitude": found[0], "longitude": found[1]}
         translations = location["translations"]
         if "legal-translation-extras-dropped" in self._faults:
-            translations = {name: [_picked(entry) for entry in entries] for name, entries in translations.items()}
+            translations = {name: [dict(pair) for pair in dict.fromkeys(tuple(_picked(entry).items())
+                                                                     for entry in entries)]
+                            for name, entries in translations.items()}
+        if "legal-geocoder-fills" in self._faults:
+            location = {"postalCode": GEOCODED_POSTAL_CODE, **location}
+            if "state" not in translations:
+                translations = {**translations, "state": [{"language": DEFAULT_LANGUAGE, "value": "Geocoded"}]}
         return {
             "postalCode": location.get("postalCode"),
             "countryCode": location["countryCode"],
@@ -265,7 +276,7 @@ class Store:
             "translations": location["translations"],
         }
         if "legal-location-extras" in faults:
-            represented["addressSource"] = "reference"
+            represented["countryName"] = f"{location['countryCode']} ({languages[0]})"
         return represented
 
     def _pick(self, entries: list[dict[str, str]], languages: list[str]) -> dict[str, str] | None:
