@@ -22,6 +22,31 @@ MASK = "[Filtered]"
 RETRIED_STATUSES = (409, 429)
 MAX_RETRIES = 3
 MAX_RETRY_AFTER = 30.0
+URGENT_TIMEOUT = 3.0
+
+
+class Credential(str):
+    """A secret as a string: sent as it is, but shown as [Filtered] by repr() and str(), so that no
+    traceback's locals (pytest --showlocals), assertion message or exception text that quotes it shows it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(MASK)
+
+    def __str__(self) -> str:
+        return MASK
+
+    def reveal(self) -> str:
+        return str.__str__(self)
+
+
+# A shorter secret cannot be told from ordinary text, so it is not searched for in messages.
+MIN_MASKED_LENGTH = 8
+
+
+class ClientError(Exception):
+    """Anything else that went wrong sending a request; its message never carries a credential."""
 
 
 class TargetTimedOut(Exception):
@@ -59,16 +84,16 @@ class StaticToken:
     """A bearer token given as it is (ENGAGE_TOKEN)."""
 
     def __init__(self, token: str) -> None:
-        self._token = token
+        self._token = Credential(token)
 
-    def get(self) -> str:
+    def get(self) -> Credential:
         return self._token
 
     def refresh(self) -> bool:
         return False
 
     def secrets(self) -> list[str]:
-        return [self._token]
+        return [self._token.reveal()]
 
 
 class ClientCredentialsToken:
@@ -83,7 +108,7 @@ class ClientCredentialsToken:
         self._issued: list[str] = []
         self.fetched = 0
 
-    def get(self) -> str:
+    def get(self) -> Credential:
         if self._token is None or time.monotonic() >= self._refresh_at:
             self._fetch()
         return self._token
@@ -93,7 +118,7 @@ class ClientCredentialsToken:
         return True
 
     def secrets(self) -> list[str]:
-        return [self._credentials.client_secret, *self._issued]
+        return [self._credentials.client_secret, *(token.reveal() for token in self._issued)]
 
     def _fetch(self) -> None:
         credentials = self._credentials
@@ -104,8 +129,7 @@ class ClientCredentialsToken:
         except requests.RequestException as exc:
             raise TargetUnreachable(f"cannot reach the token endpoint {credentials.token_url}: {_reason(exc)}") from None
         try:
-            body = response.json()
-            token, lifetime = body["access_token"], float(body.get("expires_in") or 300)
+            token, lifetime = _access_token(response)
         except (ValueError, KeyError, TypeError):
             raise CredentialsRejected(f"the token endpoint {credentials.token_url} answered {response.status_code} "
                                       "without an access token; check ENGAGE_CLIENT_ID and ENGAGE_CLIENT_SECRET") from None
@@ -127,19 +151,21 @@ class Client:
         self.tokens = (ClientCredentialsToken(credentials, self.session, timeout) if credentials is not None
                        else StaticToken(token or ""))
         self.limiter = RateLimiter(per_minute)
+        self.stopping = False  # the run is being stopped: no more waiting for pacing or retries
         self.sent = 0
         self.retries = 0
 
     def authorization(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens.get()}"}
+        return {"Authorization": Credential("Bearer " + self.tokens.get().reveal())}
 
     def sent_our_token(self, headers: Any) -> bool:
         sent = headers.get("Authorization") or ""
         return sent.startswith("Bearer ") and sent[7:] in self.tokens.secrets()
 
     def mask(self, text: str) -> str:
+        """A safety net for texts from elsewhere (an exception's message): credentials there are masked."""
         for secret in self.tokens.secrets():
-            if secret:
+            if len(secret) >= MIN_MASKED_LENGTH:
                 text = text.replace(secret, MASK)
         return text
 
@@ -156,43 +182,58 @@ class Client:
                 headers.update(self.authorization())
             return case.call(base_url=self.base_url, session=self.session, headers=headers, timeout=self.timeout)
 
-        return self._with_retries(attempt, describe=lambda: case.as_curl_command(headers=headers))
+        # schemathesis' curl line shows Authorization as [Filtered] already.
+        return self._guarded(lambda: self._with_retries(attempt, describe=lambda: case.as_curl_command(headers=headers)))
 
-    def read(self, customer_id: str, accept_language: str | None = None) -> requests.Response:
+    def read(self, customer_id: str, accept_language: str | None = None, *, urgent: bool = False) -> requests.Response:
         """GET the customer, as the contract's read-back."""
-        return self._request("GET", customer_id,
+        return self._request("GET", customer_id, urgent=urgent,
                              headers={"Accept-Language": accept_language} if accept_language is not None else {})
 
-    def write(self, customer_id: str, body: dict[str, Any]) -> requests.Response:
+    def write(self, customer_id: str, body: dict[str, Any], *, urgent: bool = False) -> requests.Response:
         """PATCH a body outside of any generated case (restoring the customer)."""
-        return self._request("PATCH", customer_id, body=body)
+        return self._request("PATCH", customer_id, body=body, urgent=urgent)
 
     def _request(self, method: str, customer_id: str, headers: dict[str, str] | None = None,
-                 body: dict[str, Any] | None = None) -> requests.Response:
+                 body: dict[str, Any] | None = None, urgent: bool = False) -> requests.Response:
+        """One request outside the generated cases; `urgent` (restoring before a stop): unpaced, no waiting
+        retries, a short timeout, so that it fits in the seconds a CI runner gives between SIGTERM and SIGKILL."""
         url = self.customer_url(customer_id)
+        timeout = min(self.timeout, URGENT_TIMEOUT) if urgent else self.timeout
 
         def attempt() -> requests.Response:
             sent = {"X-Correlation-Id": str(uuid.uuid4()), **self.authorization(), **(headers or {})}
-            return self.session.request(method, url, headers=sent, json=body, timeout=self.timeout)
+            return self.session.request(method, url, headers=sent, json=body, timeout=timeout)
 
-        return self._with_retries(attempt, describe=lambda: f"curl -X {method} '{url}'")
+        return self._guarded(lambda: self._with_retries(attempt, describe=lambda: f"curl -X {method} '{url}'",
+                                                        urgent=urgent, timeout=timeout))
+
+    def _guarded(self, send: Callable[[], Any]) -> Any:
+        """Whatever leaves the client is one of its own exceptions, with every credential masked."""
+        try:
+            return send()
+        except (TargetTimedOut, TargetUnreachable, CredentialsRejected):
+            raise
+        except Exception as exc:  # noqa: BLE001 - anything, so that nothing unmasked gets out
+            raise ClientError(f"{type(exc).__name__}: {self.mask(str(exc))[:500]}") from None
 
     def customer_url(self, customer_id: str) -> str:
         return f"{self.base_url}/customers/{quote(customer_id, safe='')}"
 
-    def _with_retries(self, send: Callable[[], Any], describe: Callable[[], str]) -> Any:
+    def _with_retries(self, send: Callable[[], Any], describe: Callable[[], str], urgent: bool = False,
+                      timeout: float | None = None) -> Any:
         retried_once = refreshed = False
         attempt = 0
         while True:
-            self.limiter.wait()
+            if not (urgent or self.stopping):
+                self.limiter.wait()
             self.sent += 1
             try:
                 response = send()
             except requests.Timeout:
-                if retried_once:
-                    raise TargetTimedOut(
-                        f"no answer within {self.timeout:g} s, twice, to:\n    {self.mask(describe())}"
-                    ) from None
+                if retried_once or urgent:
+                    raise TargetTimedOut(f"no answer within {timeout or self.timeout:g} s, "
+                                         f"{'once' if urgent else 'twice'}, to:\n    {describe()}") from None
                 retried_once = True
                 self.retries += 1
                 continue
@@ -208,12 +249,17 @@ class Client:
                 refreshed = True  # our token may have expired or been revoked mid-run: once more with a new one
                 self.retries += 1
                 continue
-            if status in RETRIED_STATUSES and attempt < MAX_RETRIES:
+            if status in RETRIED_STATUSES and attempt < MAX_RETRIES and not (urgent or self.stopping):
                 attempt += 1
                 self.retries += 1
                 time.sleep(_retry_after(response, attempt))
                 continue
             return response
+
+
+def _access_token(response: requests.Response) -> tuple[Credential, float]:
+    # No local holds the token response's body: a traceback through here shows no secret.
+    return Credential(response.json()["access_token"]), float(response.json().get("expires_in") or 300)
 
 
 def _header(response: Any, name: str) -> str | None:
