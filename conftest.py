@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import signal
+import sys
 
 import hypothesis
 import pytest
 import schemathesis
+from _pytest.reports import TestReport
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from engage_contract import config as config_module
 from engage_contract import contract as contract_module
 from engage_contract.config import ConfigError
 from engage_contract.realistic import realistic_bodies
-from engage_contract.run import Run
+from engage_contract.run import STOP_SIGNALS, Run
 
 # Loaded even when CI=true (hypothesis' own ci profile has no database): a failure found once is tried
 # first next time, in CI too, where .hypothesis/ is cached.
@@ -29,6 +31,11 @@ hypothesis.settings.load_profile("engage-contract")
 
 _RUN: Run | None = None
 _SESSION: pytest.Session | None = None
+_STOPPED_BY: str | None = None  # the signal that stopped the run, if one did
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 @schemathesis.hook
@@ -37,30 +44,47 @@ def flatmap_body(context, body):
     return realistic_bodies(_RUN.contract if _RUN is not None else contract_module.load(), body)
 
 
-def _start_run() -> Run:
+def _runs_the_contract(config: pytest.Config) -> bool:
+    return any("contract" in str(arg) for arg in config.args)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """Start the run before pytest does anything else, so that a configuration problem is one line and its
+    own exit code, and nothing more."""
     global _RUN
-    if _RUN is None:
-        try:
-            _RUN = Run.start(config_module.from_environment())
-        except ConfigError as exc:
-            pytest.exit(f"engage-contract: {exc}", returncode=int(exc.exit_code))
-        signal.signal(signal.SIGINT, _interrupted)
-    return _RUN
+    if not _runs_the_contract(config) or _RUN is not None:
+        return None
+    try:
+        _RUN = Run.start(config_module.from_environment(), say=_say)
+    except ConfigError as exc:
+        _say(f"engage-contract: {exc}")
+        return int(exc.exit_code)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _stop)
+    return None
 
 
-def _interrupted(signum: int, frame) -> None:
-    # schemathesis reports each operation as a subtest, and a subtest swallows KeyboardInterrupt: mark the
-    # run so that every further case raises it again, and the session stops after the current test.
-    _RUN.judge.interrupted = True
+def _stop(signum: int, frame) -> None:
+    # The request in flight finishes (or times out); then no case starts and the session ends, restoring the
+    # customer. Raising KeyboardInterrupt here would not do: schemathesis' subtests swallow it into a failure
+    # with a long traceback. A second signal stops harder, and the restore still runs.
+    global _STOPPED_BY
+    if _STOPPED_BY is not None:
+        signal.default_int_handler(signum, frame)
+    _STOPPED_BY = signal.Signals(signum).name
+    _say(f"engage-contract: {_STOPPED_BY} received: stopping after the request in flight, then restoring")
+    _RUN.stop(_STOPPED_BY)
     if _SESSION is not None:
-        _SESSION.shouldstop = "interrupted (Ctrl-C)"
-    signal.default_int_handler(signum, frame)
+        _SESSION.shouldstop = f"interrupted ({_STOPPED_BY})"
 
 
 @pytest.fixture(scope="session")
 def run() -> Run:
-    """The run: started at the first contract test, restored and closed at the end of the session."""
-    return _start_run()
+    """The run, started before the session; restored and closed at its end."""
+    if _RUN is None:
+        pytest.fail("engage-contract: the contract tests need the run started by conftest.py", pytrace=False)
+    return _RUN
 
 
 @pytest.fixture
@@ -72,6 +96,8 @@ def thorough(run: Run) -> None:
 
 @pytest.fixture
 def judge(run: Run):
+    if run.judge.stopped_by is not None:
+        pytest.skip(f"the run was stopped ({run.judge.stopped_by})")
     if run.judge.hung is not None:
         pytest.fail(f"answers_in_time: the target stopped answering earlier: {run.judge.hung}", pytrace=False)
     return run.judge
@@ -99,28 +125,33 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    if not any("contract" in str(arg) for arg in config.args):
+    if _RUN is None:
         return []
-    run = _start_run()
-    where = run.target.base_url or run.client.base_url + " (embedded reference server)"
-    return [f"engage-contract: target {where}, customer {run.customer_id}, profile {run.target.profile.name}, "
-            f"seed {run.target.seed} (repeat with ENGAGE_SEED={run.target.seed})"]
+    where = _RUN.target.base_url or _RUN.client.base_url + " (embedded reference server)"
+    return [f"engage-contract: target {where}, customer {_RUN.customer_id}, profile {_RUN.target.profile.name}, "
+            f"seed {_RUN.target.seed} (repeat with ENGAGE_SEED={_RUN.target.seed})"]
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _RUN is None:
         return
-    problem = _RUN.restore()
+    problem = _RUN.restore(urgent=_STOPPED_BY is not None, say=_say)
     if problem:
-        session.config.stash[_RESTORE_PROBLEM] = problem
+        # A test case of its own, so that JUnit and the counts say so too, not only the console.
+        report = TestReport(nodeid="engage-contract::restore the test customer", location=("conftest.py", 0, "restore"),
+                            keywords={}, outcome="failed", longrepr=problem, when="call")
+        session.config.hook.pytest_runtest_logreport(report=report)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if _STOPPED_BY is not None:
+        session.exitstatus = pytest.ExitCode.INTERRUPTED
     xml = session.config.stash.get(_junit_key(), None)
     if xml is not None:
         for name, value in _RUN.summary().items():
             xml.add_global_property(f"engage.{name}", str(value))
-        if problem:
-            xml.add_global_property("engage.restore", "FAILED")
+        xml.add_global_property("engage.restore", "FAILED" if problem else "restored")
+        if _STOPPED_BY:
+            xml.add_global_property("engage.interrupted", _STOPPED_BY)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
@@ -130,16 +161,25 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     terminalreporter.section("engage-contract coverage")
     for name, value in _RUN.summary().items():
         write(f"{name:>23}: {value}")
-    problem = config.stash.get(_RESTORE_PROBLEM, None)
-    if problem:
+    if _RUN.restore_problem:
         terminalreporter.section("RESTORE FAILED", red=True, bold=True)
-        write(problem, red=True, bold=True)
+        write(_RUN.restore_problem, red=True, bold=True)
     else:
         write(f"{'restored':>23}: customer {_RUN.customer_id} has its original values again")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The run's last line says what matters most: a failed restore, a stop, or that nothing live was tested."""
+    if _RUN is None:
+        return
     _RUN.close()
-
-
-_RESTORE_PROBLEM = pytest.StashKey[str]()
+    if _RUN.restore_problem:
+        print(f"engage-contract: RESTORE FAILED for customer {_RUN.customer_id}: restore it by hand (the body is above)")
+    elif _STOPPED_BY:
+        print(f"engage-contract: interrupted by {_STOPPED_BY}; customer {_RUN.customer_id} restored")
+    elif _RUN.target.embedded:
+        print("engage-contract: this run tested the embedded reference server, not a live API "
+              "(set ENGAGE_BASE_URL to test one)")
 
 
 def _junit_key():

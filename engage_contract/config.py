@@ -19,6 +19,8 @@ class ExitCode(enum.IntEnum):
     BAD_SCHEMA = 65
     CUSTOMER_NOT_FOUND = 66
     TARGET_UNREACHABLE = 69
+    RUN_IN_PROGRESS = 73
+    JOURNAL_UNUSABLE = 74
     TARGET_TIMED_OUT = 75
     CREDENTIALS_REJECTED = 77
     PRODUCTION_REFUSED = 78
@@ -51,6 +53,10 @@ PROFILES = {
 }
 
 PLATFORM_REQUESTS_PER_MINUTE = 3000
+# api-notes, "Hosts and paths": the production API. Kept here, not read from a schema that can be swapped.
+PRODUCTION_HOSTS = ("api.pexipengage.com",)
+# Where a run keeps the test customer's snapshot until it is restored (relative to the working directory).
+JOURNAL_DIR = ".engage-contract/journal"
 
 
 SCOPE = "engage:customers:readWrite"
@@ -93,6 +99,12 @@ class Target:
     requests_per_minute: float
     schema_path: str | None
     allow_production: bool
+    force: bool = False  # start even when another run's journal says it is using the customer
+    journal_dir: str = JOURNAL_DIR
+
+    @property
+    def is_production(self) -> bool:
+        return host_of(self.base_url) in PRODUCTION_HOSTS if self.base_url else False
 
     @property
     def embedded(self) -> bool:
@@ -101,6 +113,11 @@ class Target:
     def __repr__(self) -> str:  # a Target may be printed; its token never is
         return (f"Target(base_url={self.base_url!r}, customer_ids={self.customer_ids!r}, "
                 f"profile={self.profile.name!r}, seed={self.seed!r}, timeout={self.timeout!r})")
+
+
+def host_of(url: str) -> str:
+    """A URL's host name as DNS compares it: lower case, without the root's trailing dot."""
+    return (urlsplit(url).hostname or "").rstrip(".").lower()
 
 
 def _number(env: Mapping[str, str], name: str, default: float, kind: type = float, positive: bool = True) -> float:
@@ -126,6 +143,13 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
     credentials = _client_credentials(env, base_url) if base_url is not None and token is None else None
     if profile_name not in PROFILES:
         raise ConfigError(f"ENGAGE_PROFILE must be one of {', '.join(PROFILES)}, not {profile_name!r}")
+    if base_url is None:
+        # A CI variable that was never set reads as empty: testing the embedded server instead would be a false green.
+        live_only = [name for name in ("ENGAGE_TOKEN", "ENGAGE_CLIENT_ID", "ENGAGE_CLIENT_SECRET", "ENGAGE_CUSTOMER_ID")
+                     if env.get(name, "").strip()]
+        if live_only:
+            raise ConfigError(f"ENGAGE_BASE_URL is empty but {', '.join(live_only)} is set: set the API's base URL, "
+                              "or unset them all to run against the embedded reference server")
     if base_url is not None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -149,6 +173,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         requests_per_minute=_number(env, "ENGAGE_RATE_LIMIT", PLATFORM_REQUESTS_PER_MINUTE),
         schema_path=env.get("ENGAGE_SCHEMA", "").strip() or None,
         allow_production=env.get("ENGAGE_ALLOW_PRODUCTION", "").strip() == "1",
+        force=env.get("ENGAGE_FORCE", "").strip() == "1",
     )
 
 
