@@ -3,6 +3,7 @@ faults switched on: for the self-tests and the benchmark."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -67,7 +68,7 @@ class Outcome:
     seconds: float
     output: str
     junit: str
-    example_database: str  # every file the run left under .hypothesis/, concatenated
+    example_database: str  # every file the run left under .hypothesis/ and .engage-contract/, concatenated
     customer_before: dict[str, Any] | None
     customer_after: dict[str, Any] | None
     tokens_issued: list[str]
@@ -96,19 +97,28 @@ class Outcome:
 
 def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_failure: bool = True,
               token: str = TOKEN, env: dict[str, str] | None = None, interrupt_after: int | None = None,
-              oauth: dict[str, Any] | None = None, pytest_args: tuple[str, ...] = (),
-              latency: float = 0.0, tests: str = "tests/contract") -> Outcome:
-    """Run tests/contract in a subprocess against a fresh reference server; `interrupt_after` sends
-    Ctrl-C once the server has answered that many requests; `oauth` (client_id, client_secret,
-    token_lifetime) makes the suite fetch its tokens with client credentials instead."""
-    server = reference.start(token=token, faults=list(faults), customer_ids=(CUSTOMER_ID,),
-                             latency=latency, **(oauth or {}))
+              interrupt_with: signal.Signals = signal.SIGINT, oauth: dict[str, Any] | None = None,
+              pytest_args: tuple[str, ...] = (), latency: float = 0.0, tests: str = "tests/contract",
+              server: Any = None, workdir: str | os.PathLike[str] | None = None) -> Outcome:
+    """Run tests/contract in a subprocess against a fresh reference server (or `server`, left running);
+    `interrupt_after` sends `interrupt_with` (Ctrl-C) once the server has answered that many requests;
+    `oauth` (client_id, client_secret, token_lifetime) makes the suite fetch its tokens with client
+    credentials instead; `workdir` (a fresh temporary one by default) is where it runs, its journal and
+    example database with it."""
+    own_server = server is None
+    if own_server:
+        server = reference.start(token=token, faults=list(faults), customer_ids=(CUSTOMER_ID,),
+                                 latency=latency, **(oauth or {}))
     representation = lambda: server.store.represent(server.store.get(CUSTOMER_ID), None)  # noqa: E731
     before = representation()
     started = time.monotonic()
+    served_before = server.requests_served
     try:
-        with tempfile.TemporaryDirectory() as workdir:
+        with contextlib.ExitStack() as stack:
+            if workdir is None:
+                workdir = stack.enter_context(tempfile.TemporaryDirectory())
             junit = Path(workdir) / "junit.xml"
+            junit.unlink(missing_ok=True)
             variables = {k: v for k, v in os.environ.items() if not k.startswith("ENGAGE_")}
             variables.update(ENGAGE_BASE_URL=server.base_url, ENGAGE_TOKEN=token, ENGAGE_CUSTOMER_ID=CUSTOMER_ID,
                              ENGAGE_PROFILE=profile, ENGAGE_TIMEOUT="2", ENGAGE_SEED="1",
@@ -119,7 +129,7 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
                 variables.update(ENGAGE_TOKEN="", ENGAGE_CLIENT_ID=oauth["client_id"],
                                  ENGAGE_CLIENT_SECRET=oauth["client_secret"], ENGAGE_TOKEN_URL=token_url)
             variables.update(env or {})
-            command = [sys.executable, "-m", "pytest", str(ROOT / tests), "-q",
+            command = [sys.executable, "-m", "pytest", str(ROOT / tests), "-q", "--assert=plain",
                        "-p", "no:cacheprovider", f"--rootdir={ROOT}", f"--junitxml={junit}", *pytest_args]
             if stop_at_first_failure:
                 command.append("-x")
@@ -127,24 +137,26 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
             process = subprocess.Popen(command, cwd=workdir, env=variables, stdout=subprocess.PIPE,
                                        stderr=subprocess.STDOUT, text=True)
             if interrupt_after is not None:
-                while process.poll() is None and server.requests_served < interrupt_after:
-                    time.sleep(0.05)
-                process.send_signal(signal.SIGINT)
+                while process.poll() is None and server.requests_served - served_before < interrupt_after:
+                    time.sleep(0.01)
+                process.send_signal(interrupt_with)
             output, _ = process.communicate(timeout=600)
             junit_text = junit.read_text() if junit.exists() else ""
             database = "".join(path.read_bytes().decode("latin-1")
-                               for path in (Path(workdir) / ".hypothesis").rglob("*") if path.is_file())
+                               for folder in (".hypothesis", ".engage-contract")
+                               for path in (Path(workdir) / folder).rglob("*") if path.is_file())
         after = representation()
     finally:
-        server.shutdown()
-        server.server_close()
+        if own_server:
+            server.shutdown()
+            server.server_close()
     failures = _failure_texts(junit_text)
     found = {name for name in KNOWN_CHECKS for text in failures if re.search(rf"\b{name}\b", text)}
     requests = re.search(r"requests: (\d+)", output)
     return Outcome(",".join(faults) or "correct", process.returncode, found,
                    int(requests.group(1)) if requests else -1, time.monotonic() - started, output,
                    junit_text, database, before, after, list(server.tokens_ever_issued),
-                   server.requests_served)
+                   server.requests_served - served_before)
 
 
 def _failure_texts(junit: str) -> list[str]:

@@ -3,11 +3,20 @@ the run at once with one sentence and its own exit code."""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+import signal
+import socket
+import time
+from pathlib import Path
+
 import pytest
 
+from engage_contract import journal, reference
 from engage_contract.config import ExitCode
-
-from engage_contract.harness import run_suite
+from engage_contract.contract import SCHEMA_PATH
+from engage_contract.harness import CUSTOMER_ID, TOKEN, run_suite
 
 # Recognisable, and not shaped like a real token.
 LEAK_CANARY = "canary-token-0f9e8d7c6b5a"
@@ -25,23 +34,115 @@ def test_customer_restored_after_a_failing_run() -> None:
     assert outcome.restored, outcome.output[-3000:]
 
 
-def test_customer_restored_after_an_interrupted_run() -> None:
-    outcome = run_suite(profile="ci", stop_at_first_failure=False, interrupt_after=150)
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_customer_restored_after_a_stopped_run(stop: signal.Signals) -> None:
+    # Ctrl-C, a CI cancel (SIGTERM), a closed terminal or runner going away (SIGHUP): each stops as Ctrl-C does.
+    outcome = run_suite(profile="ci", stop_at_first_failure=False, interrupt_after=150, interrupt_with=stop)
     assert outcome.exit_code == 2, outcome.output[-3000:]  # pytest's "interrupted"
-    assert "restored" in outcome.output and "RESTORE FAILED" not in outcome.output, outcome.output[-3000:]
-    assert outcome.restored
+    assert outcome.restored, outcome.output[-3000:]
+    assert f"restoring customer {CUSTOMER_ID}" in outcome.output and "RESTORE FAILED" not in outcome.output
+    assert outcome.output.strip().splitlines()[-1] == (
+        f"engage-contract: interrupted by {stop.name}; customer {CUSTOMER_ID} restored")
+    assert "Traceback" not in outcome.output and "KeyboardInterrupt" not in outcome.output, outcome.output[-3000:]
+    assert f'name="engage.interrupted" value="{stop.name}"' in outcome.junit
+    assert '"original"' not in outcome.example_database, "the journal was not removed after the restore"
+
+
+def test_a_killed_run_is_undone_by_the_next(tmp_path: Path) -> None:
+    # SIGKILL cannot be caught: the journal is what the next run restores from, before anything else.
+    server = reference.start(token=TOKEN, customer_ids=(CUSTOMER_ID,))
+    try:
+        killed = run_suite(profile="ci", stop_at_first_failure=False, interrupt_after=100,
+                           interrupt_with=signal.SIGKILL, server=server, workdir=tmp_path)
+        assert killed.exit_code == -signal.SIGKILL
+        assert list((tmp_path / ".engage-contract" / "journal").glob("*.json")), "the killed run left no journal"
+        assert not killed.restored, "the killed run changed nothing: the test proves nothing"
+        second = run_suite(profile="smoke", server=server, workdir=tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert second.exit_code == 0, second.output[-3000:]
+    assert f"restored customer {CUSTOMER_ID} from the journal of an earlier run" in second.output
+    assert _same(killed.customer_before, second.customer_after), "the customer is not as before the killed run"
+    assert not list((tmp_path / ".engage-contract" / "journal").glob("*.json"))
+
+
+def _same(left: dict, right: dict) -> bool:
+    from engage_contract.customer import stable_view
+
+    return stable_view(left) == stable_view(right)
+
+
+def _journal_of(tmp_path: Path, server, **changes) -> Path:
+    path = journal.path_for(tmp_path / ".engage-contract" / "journal", server.base_url, CUSTOMER_ID)
+    journal.write(path, server.base_url, CUSTOMER_ID, server.store.represent(server.store.get(CUSTOMER_ID), None))
+    content = json.loads(path.read_text())
+    content.update(changes)
+    path.write_text(json.dumps(content))
+    return path
+
+
+def test_a_live_run_on_the_same_customer_is_not_disturbed(tmp_path: Path) -> None:
+    server = reference.start(token=TOKEN, customer_ids=(CUSTOMER_ID,))
+    try:
+        _journal_of(tmp_path, server, pid=os.getpid())  # this process: alive, on this machine, just now
+        refused = run_suite(profile="smoke", server=server, workdir=tmp_path)
+        forced = run_suite(profile="smoke", server=server, workdir=tmp_path, env={"ENGAGE_FORCE": "1"})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert refused.exit_code == ExitCode.RUN_IN_PROGRESS and refused.served == 0, refused.output[-2000:]
+    assert "another run" in refused.output and "ENGAGE_FORCE=1" in refused.output
+    assert forced.exit_code == 0, forced.output[-2000:]
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    ("{not json", "is not a journal this suite wrote"),
+    (json.dumps({"version": 1, "target": "http://elsewhere/enterprises/x", "customer": CUSTOMER_ID, "pid": 1,
+                 "machine": socket.gethostname(), "started": time.time() - 10**6, "original": {}}), "not of customer"),
+], ids=["corrupt", "foreign"])
+def test_an_unusable_journal_stops_with_one_sentence(tmp_path: Path, content: str, says: str) -> None:
+    server = reference.start(token=TOKEN, customer_ids=(CUSTOMER_ID,))
+    try:
+        path = _journal_of(tmp_path, server)
+        path.write_text(content)
+        outcome = run_suite(profile="smoke", server=server, workdir=tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert outcome.exit_code == ExitCode.JOURNAL_UNUSABLE, outcome.output[-2000:]
+    assert says in outcome.output and "Traceback" not in outcome.output
+    assert path.read_text() == content, "an unusable journal must be left for a person to look at"
 
 
 def test_a_failed_restore_is_loud() -> None:
     outcome = run_suite(["locked-after-40"], profile="smoke", stop_at_first_failure=False)
     assert outcome.exit_code == 1, outcome.output[-3000:]
     assert "RESTORE FAILED for customer 1001: writing it back got 409" in outcome.output
-    assert '"externalId": "EXT-1001"' in outcome.output  # the original, as JSON, to restore by hand
+    assert '"externalId": "EXT-1001"' in outcome.output  # the original, as a PATCH body to send by hand
+    assert '"createdAt"' not in outcome.output.split("RESTORE FAILED")[-1]  # a PATCH body, not the GET response
+    assert outcome.output.strip().splitlines()[-1].startswith("engage-contract: RESTORE FAILED")
     assert 'name="engage.restore" value="FAILED"' in outcome.junit
+    assert 'restore the test customer' in outcome.junit and 'failures="1"' in outcome.junit.replace("'", '"')
+
+
+def test_a_restore_that_raises_is_loud_too() -> None:
+    # The transport breaks (responses cut short) mid-run and during the restore: whatever is raised, the
+    # restore is reported, the original printed, the journal kept, and no credential shows (-l: locals too).
+    outcome = run_suite(["cut-short"], profile="smoke", stop_at_first_failure=False, token=LEAK_CANARY,
+                        pytest_args=("-l",))
+    assert outcome.exit_code == 1, outcome.output[-3000:]
+    assert "RESTORE FAILED for customer 1001" in outcome.output, outcome.output[-3000:]
+    assert outcome.output.strip().splitlines()[-1].startswith("engage-contract: RESTORE FAILED")
+    for where, text in (("console", outcome.output), ("JUnit", outcome.junit),
+                        ("example database and journal", outcome.example_database)):
+        assert LEAK_CANARY not in text, f"the token appears in the {where}"
+    assert '"EXT-1001"' in outcome.example_database, "the journal was not kept"
 
 
 def test_no_credential_in_output_reports_or_example_database() -> None:
-    outcome = run_suite(["reject-norwegian"], profile="ci", token=LEAK_CANARY, stop_at_first_failure=False)
+    outcome = run_suite(["reject-norwegian"], profile="ci", token=LEAK_CANARY, stop_at_first_failure=False,
+                        pytest_args=("-l",))
     assert outcome.exit_code == 1 and "Reproduce with" in outcome.output
     assert "[Filtered]" in outcome.output
     for where, text in (("console", outcome.output), ("JUnit", outcome.junit),
@@ -57,16 +158,33 @@ def test_no_credential_in_output_reports_or_example_database() -> None:
     ({"ENGAGE_PROFILE": "huge"}, ExitCode.BAD_CONFIGURATION, "ENGAGE_PROFILE must be one of"),
     ({"ENGAGE_TIMEOUT": "soon"}, ExitCode.BAD_CONFIGURATION, "ENGAGE_TIMEOUT must be a number"),
     ({"ENGAGE_SCHEMA": "/nonexistent/schema.yaml"}, ExitCode.BAD_SCHEMA, "cannot read the schema"),
+    ({"ENGAGE_SCHEMA": sys.executable}, ExitCode.BAD_SCHEMA, "is not text"),
     ({"ENGAGE_BASE_URL": "https://api.pexipengage.com/enterprises/acme"}, ExitCode.PRODUCTION_REFUSED,
      "ENGAGE_ALLOW_PRODUCTION=1"),
+    ({"ENGAGE_BASE_URL": "https://API.PexipEngage.com./enterprises/acme"}, ExitCode.PRODUCTION_REFUSED,
+     "ENGAGE_ALLOW_PRODUCTION=1"),
+    ({"ENGAGE_BASE_URL": "https://api.pexipengage.com/enterprises/acme", "ENGAGE_SCHEMA": "no-servers.yaml"},
+     ExitCode.PRODUCTION_REFUSED, "ENGAGE_ALLOW_PRODUCTION=1"),
+    ({"ENGAGE_BASE_URL": ""}, ExitCode.BAD_CONFIGURATION, "ENGAGE_BASE_URL is empty but"),
+    ({"ENGAGE_BASE_URL": "{root}/elsewhere"}, ExitCode.BAD_CONFIGURATION, "is ENGAGE_BASE_URL the API's base URL"),
 ], ids=["unreachable", "bad-token", "missing-customer", "no-token", "bad-profile", "bad-timeout",
-        "missing-schema", "production"])
-def test_bad_input_stops_with_one_sentence(env: dict[str, str], code: ExitCode, says: str) -> None:
-    outcome = run_suite(env=env)
+        "missing-schema", "binary-schema", "production", "production-spelt-otherwise", "production-schema-without-servers",
+        "empty-base-url", "not-the-api"])
+def test_bad_input_stops_with_one_sentence(tmp_path: Path, env: dict[str, str], code: ExitCode, says: str) -> None:
+    schema = SCHEMA_PATH.read_text().split("\nsecurity:", 1)
+    (tmp_path / "no-servers.yaml").write_text(schema[0].split("\nservers:", 1)[0] + "\nsecurity:" + schema[1])
+    server = reference.start(token=TOKEN, customer_ids=(CUSTOMER_ID,))
+    root = server.base_url.split("/enterprises/")[0]
+    env = {key: value.format(root=root) for key, value in env.items()}
+    try:
+        outcome = run_suite(env=env, server=server, workdir=tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
     assert outcome.exit_code == code, outcome.output[-2000:]
     lines = [line for line in outcome.output.splitlines() if "engage-contract:" in line and says in line]
     assert len(lines) == 1, outcome.output[-2000:]
-    assert "Traceback" not in outcome.output
+    assert "Traceback" not in outcome.output and "_pytest.outcomes.Exit" not in outcome.output
     assert outcome.requests == -1  # no summary: the run never started
 
 
