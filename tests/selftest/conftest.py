@@ -1,20 +1,24 @@
 from __future__ import annotations
 
-from engage_contract.harness import CAUGHT_BY
+import json
 
-from .test_faulty_servers import RESULTS
+from engage_contract.harness import CAUGHT_BY
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if not RESULTS:
+    """The kill rate, from the variants' reports (with pytest-xdist, every worker's)."""
+    rows = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "variant":
+                    row = json.loads(value)
+                    rows[row["variant"]] = row
+    if not rows:
         return
     terminalreporter.section("kill rate of the project's faulty servers")
-    caught = 0
-    for name, outcome in sorted(RESULTS.items()):
-        if name in CAUGHT_BY:
-            caught += outcome.caught
-            verdict = f"caught by {CAUGHT_BY[name]}" if outcome.caught else "WRONG: not caught by its check"
-        else:
-            verdict = "passes" if outcome.exit_code == 0 else "WRONG: fails"
-        terminalreporter.write_line(f"{name:34} {verdict:45} {outcome.requests:5d} requests {outcome.seconds:6.1f} s")
+    for name, row in sorted(rows.items()):
+        terminalreporter.write_line(f"{name:34} {row['verdict']:45} {row['requests']:5d} requests "
+                                    f"{row['seconds']:6.1f} s")
+    caught = sum(row["verdict"].startswith("caught") for row in rows.values())
     terminalreporter.write_line(f"kill rate: {caught}/{len(CAUGHT_BY)} faulty variants caught by their check")
