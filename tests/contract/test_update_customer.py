@@ -6,35 +6,34 @@ import uuid
 from urllib.parse import quote
 
 import pytest
-import schemathesis
 
-from engage_contract import checks
-from engage_contract import contract as contract_module
+from engage_contract import checks, suite
 from engage_contract.edges import edge_bodies
 from engage_contract.judge import Judge
 from engage_contract.probes import bilingual_location, business_rule_bodies
 from engage_contract.run import Run
 
-schema = schemathesis.pytest.from_fixture("api_schema").include(method="PATCH")
-# Collected before any run starts, so the names come from the schema the suite ships with.
-CONTRACT = contract_module.load()
+# The run started before collection (conftest.py): the schema is loaded for its target, eagerly.
+API = suite.api_schema(suite.current())
+schema = API.include(method="PATCH")
+CONTRACT = suite.current().contract
 
 
-def _request(api_schema, customer_id: str, body=None, headers: dict[str, str] | None = None):
-    operation = api_schema["/customers/{id}"]["PATCH"]
+def _request(customer_id: str, body=None, headers: dict[str, str] | None = None):
+    operation = API["/customers/{id}"]["PATCH"]
     if body is None:  # no body at all
         return operation.Case(path_parameters={"id": customer_id}, headers=headers)
     return operation.Case(body=body, media_type="application/json", path_parameters={"id": customer_id},
                           headers=headers)
 
 
-def _seed_request(run: Run, api_schema, customer_id: str):
-    return _request(api_schema, customer_id, run.contract.request_example)
+def _seed_request(run: Run, customer_id: str):
+    return _request(customer_id, run.contract.request_example)
 
 
-def test_example_request_accepted(run: Run, api_schema, judge: Judge) -> None:
+def test_example_request_accepted(run: Run, judge: Judge) -> None:
     """The reference page's own example request is accepted: without that, nothing else proves much."""
-    judge.run(_seed_request(run, api_schema, run.customer_id), known_good=True)
+    judge.run(_seed_request(run, run.customer_id), known_good=True)
 
 
 @schema.parametrize()
@@ -44,9 +43,9 @@ def test_update_customer(case, judge: Judge) -> None:
 
 
 @pytest.mark.parametrize("token", [None, "wrong"], ids=["no-token", "wrong-token"])
-def test_unauthenticated_request_rejected(run: Run, api_schema, judge: Judge, token: str | None) -> None:
+def test_unauthenticated_request_rejected(run: Run, judge: Judge, token: str | None) -> None:
     """Without a bearer token, and with a wrong one, the operation answers 401 (or 403) and changes nothing."""
-    case = _seed_request(run, api_schema, run.customer_id)
+    case = _seed_request(run, run.customer_id)
     judge.run(case, authorized=False, token=None if token is None else f"engage-contract-{uuid.uuid4().hex}")
 
 
@@ -54,10 +53,10 @@ EMPTY = {"no-body": None, "empty-json": b""}
 
 
 @pytest.mark.parametrize("payload", list(EMPTY))
-def test_empty_update(run: Run, api_schema, judge: Judge, payload: str) -> None:
+def test_empty_update(run: Run, judge: Judge, payload: str) -> None:
     """A PATCH without a body (or with zero bytes of JSON) is an empty update: 200 that changes nothing, or 400/422."""
-    judge.run(_seed_request(run, api_schema, run.customer_id))  # a known state, every field set
-    judge.run(_request(api_schema, run.customer_id, EMPTY[payload]))
+    judge.run(_seed_request(run, run.customer_id))  # a known state, every field set
+    judge.run(_request(run.customer_id, EMPTY[payload]))
 
 
 MALFORMED = {
@@ -69,28 +68,28 @@ MALFORMED = {
 
 
 @pytest.mark.parametrize("payload", list(MALFORMED))
-def test_malformed_json_rejected(run: Run, api_schema, judge: Judge, payload: str) -> None:
+def test_malformed_json_rejected(run: Run, judge: Judge, payload: str) -> None:
     """A body that is not JSON is rejected with 400 or 422 and changes nothing."""
-    judge.run(_request(api_schema, run.customer_id, MALFORMED[payload]))
+    judge.run(_request(run.customer_id, MALFORMED[payload]))
 
 
 BUSINESS_RULES = business_rule_bodies(CONTRACT)
 
 
 @pytest.mark.parametrize("code", list(BUSINESS_RULES))
-def test_business_rule_reached(run: Run, api_schema, judge: Judge, thorough: None, code: str) -> None:
+def test_business_rule_reached(run: Run, judge: Judge, thorough: None, code: str) -> None:
     """A request most likely to meet a listed 422 gets 200 (the platform accepts it) or a 422 with a listed code."""
-    judge.run(_request(api_schema, run.customer_id, BUSINESS_RULES[code]))
+    judge.run(_request(run.customer_id, BUSINESS_RULES[code]))
 
 
 BILINGUAL, (FIRST, SECOND, ABSENT) = bilingual_location(CONTRACT)
 
 
 @pytest.mark.parametrize("asked", [FIRST, SECOND, ABSENT, "*"], ids=["first", "second", "absent", "any"])
-def test_accept_language_honoured(run: Run, api_schema, judge: Judge, thorough: None, asked: str) -> None:
+def test_accept_language_honoured(run: Run, judge: Judge, thorough: None, asked: str) -> None:
     """Asked for a language its translations have, a location comes back in it, on PATCH and GET; asked for one
     they lack, null; asked for any, in some language."""
-    judge.run(_request(api_schema, run.customer_id, BILINGUAL, headers={"Accept-Language": asked}))
+    judge.run(_request(run.customer_id, BILINGUAL, headers={"Accept-Language": asked}))
 
 
 UNKNOWN_IDS = {
@@ -103,7 +102,7 @@ UNKNOWN_IDS = {
 
 
 @pytest.mark.parametrize("kind", list(UNKNOWN_IDS))
-def test_unknown_id_not_found(run: Run, api_schema, judge: Judge, kind: str, request) -> None:
+def test_unknown_id_not_found(run: Run, judge: Judge, kind: str, request) -> None:
     """An id that does not exist answers 404 and creates nothing; odd ids answer 404, never 5xx."""
     if kind != "generated":
         request.getfixturevalue("thorough")
@@ -111,16 +110,16 @@ def test_unknown_id_not_found(run: Run, api_schema, judge: Judge, kind: str, req
     if judge.client.read(customer_id).status_code == 200:
         pytest.skip(f"the generated id {customer_id[:60]!r} exists")
     # Encoded here, as the read-back encodes it: schemathesis would send a slash as a path separator.
-    judge.run(_seed_request(run, api_schema, quote(customer_id, safe="")))
+    judge.run(_seed_request(run, quote(customer_id, safe="")))
 
 
 EDGES = edge_bodies(CONTRACT)
 
 
 @pytest.mark.parametrize("edge", list(EDGES))
-def test_unstated_edge(run: Run, api_schema, judge: Judge, thorough: None, edge: str) -> None:
+def test_unstated_edge(run: Run, judge: Judge, thorough: None, edge: str) -> None:
     """Schema-valid values at edges the contract does not state get 200 or a listed 422, and are stored."""
-    judge.run(_request(api_schema, run.customer_id, EDGES[edge]))
+    judge.run(_request(run.customer_id, EDGES[edge]))
 
 
 def test_contract_exercised(judge: Judge) -> None:

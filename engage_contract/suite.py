@@ -1,0 +1,54 @@
+"""The run the contract suite belongs to, started before pytest collects it (conftest.py), and the
+schemathesis schema pointed at its target. Loaded eagerly, the schema gives one plain test item per
+operation: no subtests, so a failure is reported once, JUnit counts what was collected, and
+schemathesis' own report writers attach to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import schemathesis
+from schemathesis.config import ReportFormat
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from engage_contract.run import Run
+
+# schemathesis' own page (one self-contained index.html), and for release runs a HAR recording of every
+# exchange; schemathesis masks Authorization in both.
+REPORT_DIR = Path("reports/contract-report")
+RECORDING = Path("reports/contract-recording.har")
+
+_current: Run | None = None
+
+
+def begin(run: Run) -> None:
+    global _current
+    _current = run
+
+
+def current() -> Run:
+    if _current is None:
+        raise RuntimeError("the contract tests run under ./ci/contract.sh (pytest tests/contract), which starts the run")
+    return _current
+
+
+def api_schema(run: Run) -> OpenApiSchema:
+    """schema/ as schemathesis generates from it, for this run's target, customer, profile and seed."""
+    schema = schemathesis.openapi.from_path(str(run.contract.path))
+    profile = run.target.profile
+    schema.config.update(base_url=run.client.base_url, parameters={"id": run.customer_id})
+    schema.config.phases.update(phases=list(profile.phases))
+    # Other methods against a shared customer are not the contract of this operation, and not safe.
+    schema.config.phases.coverage.unexpected_methods = set()
+    schema.config.generation.update(
+        max_examples=profile.max_examples,
+        modes=["positive", "negative"] if profile.negative else ["positive"],
+    )
+    schema.config.seed = run.target.seed
+    # The page lists the checks schemathesis knows and the configuration enables: the suite's, and only those.
+    for check in run.judge.schemathesis_checks:
+        schemathesis.check(check)
+    schema.config.checks.update(included_check_names=[check.__name__ for check in run.judge.schemathesis_checks])
+    release = profile.name == "release"
+    schema.config.reports.update(html_path=str(REPORT_DIR), har_path=str(RECORDING) if release else None)
+    return schema
