@@ -17,12 +17,17 @@ from engage_contract.client import Client, TargetTimedOut
 from engage_contract.contract import Contract
 from engage_contract.customer import data_of
 from engage_contract.exchange import INCONCLUSIVE_STATUSES, Body, Exchange, ReadBack, Sent
+from engage_contract.failures import Finding
 
 T = TypeVar("T")
 
 
 class RequestTimedOut(AssertionError):
     """answers_in_time: a request got no answer within the per-request timeout."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{checks.ANSWERS_IN_TIME}: {checks.ANSWERS_IN_TIME_CLAUSE} {message}")
+        self.finding = Finding(checks.ANSWERS_IN_TIME, checks.ANSWERS_IN_TIME_CLAUSE, message)
 
 
 @dataclass
@@ -50,7 +55,7 @@ class Judge:
         self.hung: str | None = None
         self.stopped_by: str | None = None  # a signal asked the run to stop
         self._pending: dict[str, Exchange] = {}
-        self._checks = checks.as_schemathesis_checks(checks.ALL, lambda case: self._pending[case.id])
+        self.schemathesis_checks = checks.as_schemathesis_checks(checks.ALL, lambda case: self._pending[case.id])
 
     def remember(self, data: dict[str, Any] | None) -> None:
         """Take a representation of the test customer as what the suite now knows of it (None: unknown)."""
@@ -76,7 +81,7 @@ class Judge:
             self.remember(exchange.read_back_data if exchange.read_back_conclusive else None)
         self._pending[case.id] = exchange
         try:
-            case.validate_response(response, checks=self._checks)
+            case.validate_response(response, checks=self.schemathesis_checks)
         finally:
             del self._pending[case.id]
         return exchange
@@ -128,14 +133,13 @@ class Judge:
     def _unless_hung(self, send: Callable[[], T]) -> T:
         """Send, unless the target already hung: then every further request would wait out the timeout too,
         and hypothesis would shrink against it for ever."""
-        prefix = f"{checks.ANSWERS_IN_TIME}: {checks.ANSWERS_IN_TIME_CLAUSE}"
         if self.hung is not None:
-            raise RequestTimedOut(f"{prefix} Earlier, {self.hung}")
+            raise RequestTimedOut(f"earlier, {self.hung}")
         try:
             return send()
         except TargetTimedOut as exc:
             self.hung = str(exc)
-            raise RequestTimedOut(f"{prefix} {exc}") from None
+            raise RequestTimedOut(str(exc)) from None
 
     def _count(self, exchange: Exchange) -> None:
         tally = self.tally

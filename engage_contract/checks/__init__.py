@@ -16,6 +16,7 @@ from schemathesis.core.failures import Failure
 from engage_contract.checks import identity, input_handling, patch_semantics, response_form, translations
 from engage_contract.checks.violation import Violation
 from engage_contract.exchange import Exchange
+from engage_contract.failures import Finding, evidence
 
 Check = Callable[[Exchange], None]
 
@@ -92,8 +93,11 @@ def as_schemathesis_checks(checks: tuple[Check, ...], exchange_of: Callable[[Any
                 # The correlation id is how the request is found in the server's logs; it is no part of the
                 # failure's identity.
                 message = f"{exc.message}\nX-Correlation-Id: {exchange.correlation_id}"
-                raise ContractViolation(operation=case.operation.label, check=check, message=message,
-                                        signature=exc.signature) from None
+                failure = ContractViolation(operation=case.operation.label, check=check, message=message,
+                                            signature=exc.signature)
+                failure.finding = Finding(check.__name__, clause(check), exc.message,
+                                          evidence(case, response, exchange.authorized) if response else None)
+                raise failure from None
 
         run.__name__ = check.__name__
         run.__doc__ = check.__doc__

@@ -1,0 +1,129 @@
+"""How a failure reads, in the console and as the JUnit message: the clause, one line of what differed,
+the request and the response cut to a sensible length, a curl line to paste, and the correlation id.
+Once, without Python's traceback or reprs."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+# Bodies beyond this are cut in the console (the HTML page and the example database keep them whole).
+BODY_LIMIT = 400
+CURL_LIMIT = 1200
+# What a person pastes instead of the masked token: the variable the suite reads it from.
+TOKEN_VARIABLE = "Bearer $ENGAGE_TOKEN"
+# Request headers worth repeating: the rest are the HTTP library's defaults.
+SHOWN_HEADERS = ("Content-Type", "Accept-Language", "X-Correlation-Id", "Authorization")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a person needs to see and repeat one failing exchange."""
+
+    request: str
+    response: str
+    curl: str
+    correlation_id: str | None
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters in all)"
+
+
+def _as_text(content: bytes | str | None) -> str:
+    if not content:
+        return "(no body)"
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8")
+        except UnicodeDecodeError:
+            return f"({len(content):,} bytes, not UTF-8)"
+    try:  # JSON as JSON: real characters, no Python reprs
+        return json.dumps(json.loads(content), ensure_ascii=False)
+    except ValueError:
+        return content
+
+
+def evidence(case: Any, response: Any, authorized: bool) -> Evidence:
+    """The request as sent and the response as received, from schemathesis' case and response."""
+    request = response.request
+    headers = {name: request.headers[name] for name in SHOWN_HEADERS if name in request.headers}
+    curl = case.as_curl_command(headers=headers)  # schemathesis shows Authorization as [Filtered]
+    if authorized:  # our own token: name the variable that holds it, so that the line can be pasted
+        curl = curl.replace(shlex.quote("Authorization: [Filtered]"), f'"Authorization: {TOKEN_VARIABLE}"')
+    body = request.body.decode("utf-8", "replace") if isinstance(request.body, bytes) else request.body
+    content_type = (response.headers.get("content-type") or [""])[0]
+    return Evidence(
+        request=f"{request.method} {request.url} {cut(_as_text(body), BODY_LIMIT)}",
+        response=f"{response.status_code} {content_type} {cut(_as_text(response.content), BODY_LIMIT)}".replace("  ", " "),
+        curl=cut(curl, CURL_LIMIT),
+        correlation_id=request.headers.get("X-Correlation-Id"),
+    )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken clause, as reported."""
+
+    check: str
+    clause: str
+    message: str
+    evidence: Evidence | None = None
+
+    @property
+    def summary(self) -> str:
+        """One line: the check, and the first line of what differed."""
+        return f"{self.check}: {self.message.splitlines()[0] if self.message else self.clause}"
+
+    def text(self) -> str:
+        lines = [f"{self.check}: {self.clause}", *(f"  {line}" for line in self.message.splitlines())]
+        if self.evidence is not None:
+            lines += [f"  request:  {self.evidence.request}",
+                      f"  response: {self.evidence.response}",
+                      f"  repeat:   {self.evidence.curl}",
+                      f"  X-Correlation-Id: {self.evidence.correlation_id}"]
+        return "\n".join(lines)
+
+
+def findings_in(error: BaseException) -> list[Finding]:
+    """The findings an exception carries (an exception group's, each once), or [] for any other error."""
+    found: dict[str, Finding] = {}
+    for leaf in _leaves(error):
+        finding = getattr(leaf, "finding", None)
+        if isinstance(finding, Finding):
+            found.setdefault(getattr(leaf, "_unique_key", finding.summary), finding)
+    return list(found.values())
+
+
+def _leaves(error: BaseException) -> Iterator[BaseException]:
+    if isinstance(error, BaseExceptionGroup):
+        for inner in error.exceptions:
+            yield from _leaves(inner)
+    else:
+        yield error
+
+
+class Report:
+    """A failed test's report text: pytest shows it as it is, and JUnit takes `reprcrash.message` as the
+    failure's message."""
+
+    def __init__(self, findings: Iterable[Finding]) -> None:
+        self.findings = list(findings)
+        summary = "; ".join(finding.summary for finding in self.findings)
+        self.reprcrash = _Crash(summary)
+
+    def toterminal(self, writer: Any) -> None:
+        writer.line(str(self))
+
+    def __str__(self) -> str:
+        return "\n\n".join(finding.text() for finding in self.findings)
+
+
+@dataclass
+class _Crash:
+    message: str
+    path: str = "engage-contract"
+    lineno: int = 0
