@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from pathlib import Path
 
 import hypothesis
 import pytest
@@ -13,7 +14,9 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from engage_contract import config as config_module
 from engage_contract import contract as contract_module
+from engage_contract import page, suite
 from engage_contract.config import ConfigError
+from engage_contract.failures import Report, findings_in
 from engage_contract.realistic import realistic_bodies
 from engage_contract.run import STOP_SIGNALS, Run
 
@@ -44,8 +47,17 @@ def flatmap_body(context, body):
     return realistic_bodies(_RUN.contract if _RUN is not None else contract_module.load(), body)
 
 
+CONTRACT_TESTS = Path(__file__).resolve().parent / "tests" / "contract"
+
+
 def _runs_the_contract(config: pytest.Config) -> bool:
-    return any("contract" in str(arg) for arg in config.args)
+    """Whether the contract tests are among those asked for (a path in them, or one above them)."""
+    asked = [arg.split("::")[0] for arg in config.args] or config.getini("testpaths") or ["."]
+    for arg in asked:
+        path = (Path(config.invocation_params.dir) / arg).resolve()
+        if path == CONTRACT_TESTS or CONTRACT_TESTS in path.parents or path in CONTRACT_TESTS.parents:
+            return True
+    return False
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -60,6 +72,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     except ConfigError as exc:
         _say(f"engage-contract: {exc}")
         return int(exc.exit_code)
+    suite.begin(_RUN)
     for signum in STOP_SIGNALS:
         signal.signal(signum, _stop)
     return None
@@ -103,20 +116,34 @@ def judge(run: Run):
     return run.judge
 
 
-@pytest.fixture(scope="session")
-def api_schema(run: Run):
-    schema = schemathesis.openapi.from_path(str(run.contract.path))
-    profile = run.target.profile
-    schema.config.update(base_url=run.client.base_url, parameters={"id": run.customer_id})
-    schema.config.phases.update(phases=list(profile.phases))
-    # Other methods against a shared customer are not the contract of this operation, and not safe.
-    schema.config.phases.coverage.unexpected_methods = set()
-    schema.config.generation.update(
-        max_examples=profile.max_examples,
-        modes=["positive", "negative"] if profile.negative else ["positive"],
-    )
-    schema.config.seed = run.target.seed
-    return schema
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A broken clause reads as the clause, what differed, the exchange and a curl line: once, without
+    tracebacks; and the report carries no multi-KB hypothesis statistics."""
+    report = yield
+    item.user_properties[:] = [(name, value) for name, value in item.user_properties
+                               if not name.startswith("hypothesis-statistics")]
+    report.user_properties = list(item.user_properties)
+    _as_findings(report, call)
+    return report
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_exception_interact(node: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
+    # schemathesis' plugin rewrites a failed report's text here, after JUnit has read it; put ours back.
+    _as_findings(report, call)
+
+
+def _as_findings(report: pytest.TestReport, call: pytest.CallInfo) -> None:
+    if report.failed and call.excinfo is not None:
+        findings = findings_in(call.excinfo.value)
+        if findings:
+            report.longrepr = Report(findings)
+            _PROBE_FAILURES[report.nodeid] = str(report.longrepr)
+
+
+# Failures by test, for the HTML page (schemathesis renders the generated cases' failures itself).
+_PROBE_FAILURES: dict[str, str] = {}
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -173,6 +200,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if _RUN is None:
         return
     _RUN.close()
+    index = suite.REPORT_DIR / "index.html"
+    if index.is_file():
+        probes = [(test, text) for test, text in _PROBE_FAILURES.items() if "test_update_customer[" not in test]
+        page.annotate(index, _RUN.summary(), _RUN.restore_problem or "restored and verified", probes)
+        print(f"engage-contract: the report is {index}")
     if _RUN.restore_problem:
         print(f"engage-contract: RESTORE FAILED for customer {_RUN.customer_id}: restore it by hand (the body is above)")
     elif _STOPPED_BY:

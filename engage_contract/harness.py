@@ -73,6 +73,7 @@ class Outcome:
     customer_after: dict[str, Any] | None
     tokens_issued: list[str]
     served: int  # requests the server answered, whoever sent them
+    report_html: str = ""  # the run's HTML page
 
     @property
     def caught(self) -> bool:
@@ -142,6 +143,8 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
                 process.send_signal(interrupt_with)
             output, _ = process.communicate(timeout=600)
             junit_text = junit.read_text() if junit.exists() else ""
+            page = Path(workdir) / "reports" / "contract-report" / "index.html"
+            report_html = page.read_text() if page.exists() else ""
             database = "".join(path.read_bytes().decode("latin-1")
                                for folder in (".hypothesis", ".engage-contract")
                                for path in (Path(workdir) / folder).rglob("*") if path.is_file())
@@ -156,7 +159,7 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
     return Outcome(",".join(faults) or "correct", process.returncode, found,
                    int(requests.group(1)) if requests else -1, time.monotonic() - started, output,
                    junit_text, database, before, after, list(server.tokens_ever_issued),
-                   server.requests_served - served_before)
+                   server.requests_served - served_before, report_html)
 
 
 def _failure_texts(junit: str) -> list[str]:

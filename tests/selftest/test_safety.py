@@ -146,7 +146,7 @@ def test_no_credential_in_output_reports_or_example_database() -> None:
     assert outcome.exit_code == 1 and "Reproduce with" in outcome.output
     assert "[Filtered]" in outcome.output
     for where, text in (("console", outcome.output), ("JUnit", outcome.junit),
-                        ("example database", outcome.example_database)):
+                        ("example database", outcome.example_database), ("HTML page", outcome.report_html)):
         assert LEAK_CANARY not in text, f"the token appears in the {where}"
 
 

@@ -1,0 +1,53 @@
+"""What people read: a failure reads once, clause first, in the console and as the JUnit message; every run
+leaves schemathesis' HTML page with the suite's checks, the failure and the coverage, as a browser shows it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from engage_contract.harness import Outcome, run_suite
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def failed() -> Outcome:
+    return run_suite(["drop-field"])
+
+
+def test_a_failure_reads_once_clause_first(failed: Outcome) -> None:
+    assert failed.exit_code == 1
+    messages = re.findall(r'<failure message="([^"]*)"', failed.junit)
+    assert len(messages) == 1 and messages[0].startswith("sent_values_stored: "), messages
+    assert re.search(r'tests="(\d+)"', failed.junit).group(1) == "2"  # as many as ran, no subtest beside
+    for where, text in (("console", failed.output), ("JUnit", failed.junit)):
+        assert "Traceback" not in text and "ContractViolation(" not in text, f"a traceback or repr in the {where}"
+    assert failed.output.count("sent_values_stored: Every field sent") == 1
+    assert "1 failed" in failed.output
+    assert '"Authorization: Bearer $ENGAGE_TOKEN"' in failed.output  # a curl line that can be pasted
+    assert "hypothesis-statistics" not in failed.junit
+
+
+def test_the_page_shows_the_failure_and_the_coverage(failed: Outcome, tmp_path: Path) -> None:
+    page = tmp_path / "index.html"
+    page.write_text(failed.report_html)
+    assert failed.report_html, "the run left no HTML page"
+    if CHROMIUM is None:
+        pytest.skip("no chromium on this machine (Debian: apt-get install chromium): the page was not rendered")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    rendered = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
+                              timeout=120).stdout
+    for shown in ("sent_values_stored", "X-Correlation-Id", "never_reached", "engage-contract: coverage",
+                  "Authorization: [Filtered]", "Failed"):
+        assert shown in rendered, f"the rendered page does not show {shown!r}"
+    screenshot = Path("reports") / "selftest-failed-run.png"  # for a person to look at
+    screenshot.parent.mkdir(exist_ok=True)
+    subprocess.run([CHROMIUM, *flags, "--window-size=1400,2400", f"--screenshot={screenshot.resolve()}",
+                    page.as_uri()], capture_output=True, timeout=120)
