@@ -14,7 +14,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from engage_contract import config as config_module
 from engage_contract import contract as contract_module
-from engage_contract import page, suite
+from engage_contract import ci_summary, page, progress, suite
 from engage_contract.config import ConfigError
 from engage_contract.failures import Report, findings_in
 from engage_contract.realistic import realistic_bodies
@@ -139,16 +139,20 @@ def _as_findings(report: pytest.TestReport, call: pytest.CallInfo) -> None:
         findings = findings_in(call.excinfo.value)
         if findings:
             report.longrepr = Report(findings)
-            _PROBE_FAILURES[report.nodeid] = str(report.longrepr)
+            _FAILURES[report.nodeid] = report.longrepr
 
 
-# Failures by test, for the HTML page (schemathesis renders the generated cases' failures itself).
-_PROBE_FAILURES: dict[str, str] = {}
+# Failures by test, for the HTML page and the CI summary.
+_FAILURES: dict[str, Report] = {}
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     global _SESSION
     _SESSION = session
+    if _RUN is not None:  # the terminal exists from here on
+        live = session.config.stash[_PROGRESS] = progress.for_pytest(session.config)
+        tally = _RUN.judge.tally
+        _RUN.judge.on_case = lambda: live.update(_RUN.client.sent, tally.cases, tally.failing_cases)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -159,10 +163,15 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
             f"seed {_RUN.target.seed} (repeat with ENGAGE_SEED={_RUN.target.seed})"]
 
 
+_PROGRESS = pytest.StashKey[progress.Progress]()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _RUN is None:
         return
+    if _PROGRESS in session.config.stash:
+        session.config.stash[_PROGRESS].done()
     problem = _RUN.restore(urgent=_STOPPED_BY is not None, say=_say)
     if problem:
         # A test case of its own, so that JUnit and the counts say so too, not only the console.
@@ -172,6 +181,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if _STOPPED_BY is not None:
         session.exitstatus = pytest.ExitCode.INTERRUPTED
+    session.config._engage_exitstatus = int(session.exitstatus)
     xml = session.config.stash.get(_junit_key(), None)
     if xml is not None:
         for name, value in _RUN.summary().items():
@@ -202,9 +212,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     _RUN.close()
     index = suite.REPORT_DIR / "index.html"
     if index.is_file():
-        probes = [(test, text) for test, text in _PROBE_FAILURES.items() if "test_update_customer[" not in test]
+        # schemathesis renders the generated cases' failures itself
+        probes = [(test, str(text)) for test, text in _FAILURES.items() if "test_update_customer[" not in test]
         page.annotate(index, _RUN.summary(), _RUN.restore_problem or "restored and verified", probes)
         print(f"engage-contract: the report is {index}")
+    if _RUN.target.step_summary:
+        findings = [finding for report in _FAILURES.values() for finding in report.findings]
+        ci_summary.append(_RUN.target.step_summary, ci_summary.markdown(
+            _verdict(config), findings, _RUN.summary(), _RUN.restore_problem or "restored and verified"))
     if _RUN.restore_problem:
         print(f"engage-contract: RESTORE FAILED for customer {_RUN.customer_id}: restore it by hand (the body is above)")
     elif _STOPPED_BY:
@@ -212,6 +227,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     elif _RUN.target.embedded:
         print("engage-contract: this run tested the embedded reference server, not a live API "
               "(set ENGAGE_BASE_URL to test one)")
+
+
+def _verdict(config: pytest.Config) -> str:
+    if _RUN.restore_problem:
+        return "RESTORE FAILED"
+    if _STOPPED_BY:
+        return f"interrupted by {_STOPPED_BY}"
+    status = getattr(config, "_engage_exitstatus", None)
+    return {0: "the contract holds", 1: "the contract is violated"}.get(status, f"pytest exit status {status}")
 
 
 def _junit_key():

@@ -101,6 +101,7 @@ class Target:
     allow_production: bool
     force: bool = False  # start even when another run's journal says it is using the customer
     journal_dir: str = JOURNAL_DIR
+    step_summary: str | None = None  # GITHUB_STEP_SUMMARY: a file a GitHub job shows as its summary
 
     @property
     def is_production(self) -> bool:
@@ -174,6 +175,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         schema_path=env.get("ENGAGE_SCHEMA", "").strip() or None,
         allow_production=env.get("ENGAGE_ALLOW_PRODUCTION", "").strip() == "1",
         force=env.get("ENGAGE_FORCE", "").strip() == "1",
+        step_summary=env.get("GITHUB_STEP_SUMMARY", "").strip() or None,
     )
 
 

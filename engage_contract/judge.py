@@ -42,6 +42,7 @@ class Tally:
     business_codes: collections.Counter = field(default_factory=collections.Counter)
     inconclusive: collections.Counter = field(default_factory=collections.Counter)  # Body -> 409/429/401 after retries
     inconclusive_read_backs: int = 0
+    failing_cases: int = 0
 
 
 class Judge:
@@ -54,6 +55,7 @@ class Judge:
         self.tally = Tally()
         self.hung: str | None = None
         self.stopped_by: str | None = None  # a signal asked the run to stop
+        self.on_case: Callable[[], None] | None = None  # called after each case (live progress)
         self._pending: dict[str, Exchange] = {}
         self.schemathesis_checks = checks.as_schemathesis_checks(checks.ALL, lambda case: self._pending[case.id])
 
@@ -82,8 +84,13 @@ class Judge:
         self._pending[case.id] = exchange
         try:
             case.validate_response(response, checks=self.schemathesis_checks)
+        except AssertionError:
+            self.tally.failing_cases += 1
+            raise
         finally:
             del self._pending[case.id]
+            if self.on_case is not None:
+                self.on_case()
         return exchange
 
     def _exchange(self, case: Case, response: Any, known_good: bool) -> Exchange:

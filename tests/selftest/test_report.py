@@ -16,8 +16,17 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
-def failed() -> Outcome:
-    return run_suite(["drop-field"])
+def failed(tmp_path_factory) -> Outcome:
+    summary = tmp_path_factory.mktemp("ci") / "step-summary.md"
+    outcome = run_suite(["drop-field"], env={"GITHUB_STEP_SUMMARY": str(summary)})
+    outcome.step_summary = summary.read_text() if summary.exists() else ""
+    return outcome
+
+
+def test_a_github_job_gets_a_summary(failed: Outcome) -> None:
+    assert failed.step_summary.startswith("## engage-contract: the contract is violated")
+    assert "| `sent_values_stored` |" in failed.step_summary and "ENGAGE_SEED=1" in failed.step_summary
+    assert "restore: restored and verified" in failed.step_summary
 
 
 def test_a_failure_reads_once_clause_first(failed: Outcome) -> None:
