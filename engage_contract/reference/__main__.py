@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m engage_contract.reference", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (0 picks a free one; default 8080)")
-    parser.add_argument("--token", required=True, help="the bearer token clients must send")
+    parser.add_argument("--token", help="the bearer token clients must send (required to serve)")
     parser.add_argument("--enterprise", default="acme")
     parser.add_argument("--client-id", help="OAuth client id accepted by /realms/{enterprise}/protocol/openid-connect/token")
     parser.add_argument("--client-secret", help="its secret")
@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         for name, description in faults.FAULTS.items():
             print(f"{name:34} {description}")
         return 0
+    if not args.token:
+        parser.error("--token is required to serve (the bearer token clients must send)")
     try:
         server = start(token=args.token, host=args.host, port=args.port, enterprise=args.enterprise,
                        customer_ids=tuple(args.customers or ["1001"]), faults=args.fault,
@@ -42,6 +44,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
     print(f"Reference server listening on {server.base_url} (customers: {', '.join(server.customer_ids)})", flush=True)
+    if args.client_id:
+        root = server.base_url.split("/enterprises/")[0]
+        print(f"OAuth token endpoint: {root}/realms/{args.enterprise}/protocol/openid-connect/token "
+              "(client credentials grant)", flush=True)
+    if args.fault:
+        print(f"Variant: {', '.join(args.fault)}", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
