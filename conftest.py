@@ -14,7 +14,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from engage_contract import config as config_module
 from engage_contract import contract as contract_module
-from engage_contract import ci_summary, page, progress, suite
+from engage_contract import baseline, ci_summary, page, progress, suite
 from engage_contract.config import ConfigError
 from engage_contract.failures import Report, findings_in
 from engage_contract.realistic import realistic_bodies
@@ -173,15 +173,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _PROGRESS in session.config.stash:
         session.config.stash[_PROGRESS].done()
     problem = _RUN.restore(urgent=_STOPPED_BY is not None, say=_say)
+    # Test cases of their own, so that JUnit and the counts say so too, not only the console.
     if problem:
-        # A test case of its own, so that JUnit and the counts say so too, not only the console.
-        report = TestReport(nodeid="engage-contract::restore the test customer", location=("conftest.py", 0, "restore"),
-                            keywords={}, outcome="failed", longrepr=problem, when="call")
-        session.config.hook.pytest_runtest_logreport(report=report)
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        _report(session, "restore the test customer", "failed", problem)
+    known = _RUN.judge.deviations
+    for entry, finding in known.seen.values():
+        _report(session, f"known deviation {entry.id}: {entry.check}", "skipped",
+                ("conftest.py", 0, f"Skipped: {baseline.reason(entry)}: {finding.summary}"))
+    for entry in known.expired():
+        _report(session, f"known deviation {entry.id}: {entry.check}", "failed",
+                f"the baseline entry {entry.id} ({entry.check}, {entry.signature}) expired on {entry.expires}: "
+                f"fix the deviation, or give the entry a new date in {known.path}")
+    known.save()
     if _STOPPED_BY is not None:
         session.exitstatus = pytest.ExitCode.INTERRUPTED
     session.config._engage_exitstatus = int(session.exitstatus)
+    if known.update:
+        _say(f"engage-contract: wrote this run's failures into the baseline {known.path}")
     xml = session.config.stash.get(_junit_key(), None)
     if xml is not None:
         for name, value in _RUN.summary().items():
@@ -191,12 +199,32 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             xml.add_global_property("engage.interrupted", _STOPPED_BY)
 
 
+def _report(session: pytest.Session, name: str, outcome: str, longrepr) -> None:
+    report = TestReport(nodeid=f"engage-contract::{name}", location=("conftest.py", 0, name), keywords={},
+                        outcome=outcome, longrepr=longrepr, when="call")
+    session.config.hook.pytest_runtest_logreport(report=report)
+    if outcome == "failed":
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _summary() -> dict:
+    """The run's summary, with the known deviations when a baseline is in use."""
+    summary = _RUN.summary()
+    known = _RUN.judge.deviations
+    if known.path is not None:
+        summary["known_deviations"] = [f"{entry.check} ({baseline.reason(entry)})" for entry, _ in known.seen.values()]
+        summary["not_seen_fixed?"] = [f"{entry.check} {entry.signature} ({entry.id})" for entry in known.unseen()]
+        summary["expired"] = [f"{entry.check} {entry.signature} ({entry.id}, {entry.expires})"
+                              for entry in known.expired()]
+    return summary
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     if _RUN is None:
         return
     write = terminalreporter.write_line
     terminalreporter.section("engage-contract coverage")
-    for name, value in _RUN.summary().items():
+    for name, value in _summary().items():
         write(f"{name:>23}: {value}")
     if _RUN.restore_problem:
         terminalreporter.section("RESTORE FAILED", red=True, bold=True)
@@ -214,12 +242,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if index.is_file():
         # schemathesis renders the generated cases' failures itself
         probes = [(test, str(text)) for test, text in _FAILURES.items() if "test_update_customer[" not in test]
-        page.annotate(index, _RUN.summary(), _RUN.restore_problem or "restored and verified", probes)
+        page.annotate(index, _summary(), _RUN.restore_problem or "restored and verified", probes)
         print(f"engage-contract: the report is {index}")
     if _RUN.target.step_summary:
         findings = [finding for report in _FAILURES.values() for finding in report.findings]
         ci_summary.append(_RUN.target.step_summary, ci_summary.markdown(
-            _verdict(config), findings, _RUN.summary(), _RUN.restore_problem or "restored and verified"))
+            _verdict(config), findings, _summary(), _RUN.restore_problem or "restored and verified"))
     if _RUN.restore_problem:
         print(f"engage-contract: RESTORE FAILED for customer {_RUN.customer_id}: restore it by hand (the body is above)")
     elif _STOPPED_BY:

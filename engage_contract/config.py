@@ -102,6 +102,8 @@ class Target:
     force: bool = False  # start even when another run's journal says it is using the customer
     journal_dir: str = JOURNAL_DIR
     step_summary: str | None = None  # GITHUB_STEP_SUMMARY: a file a GitHub job shows as its summary
+    baseline: str | None = None  # a file of known deviations (schemathesis' baseline format)
+    baseline_update: bool = False  # write this run's failures into it
 
     @property
     def is_production(self) -> bool:
@@ -142,6 +144,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
     customer_ids = tuple(part.strip() for part in env.get("ENGAGE_CUSTOMER_ID", "").split(",") if part.strip())
     profile_name = env.get("ENGAGE_PROFILE", "").strip() or "ci"
     credentials = _client_credentials(env, base_url) if base_url is not None and token is None else None
+    if env.get("ENGAGE_BASELINE_UPDATE", "").strip() == "1" and not env.get("ENGAGE_BASELINE", "").strip():
+        raise ConfigError("ENGAGE_BASELINE_UPDATE=1 needs ENGAGE_BASELINE, the file to write the known deviations to")
     if profile_name not in PROFILES:
         raise ConfigError(f"ENGAGE_PROFILE must be one of {', '.join(PROFILES)}, not {profile_name!r}")
     if base_url is None:
@@ -176,6 +180,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         allow_production=env.get("ENGAGE_ALLOW_PRODUCTION", "").strip() == "1",
         force=env.get("ENGAGE_FORCE", "").strip() == "1",
         step_summary=env.get("GITHUB_STEP_SUMMARY", "").strip() or None,
+        baseline=env.get("ENGAGE_BASELINE", "").strip() or None,
+        baseline_update=env.get("ENGAGE_BASELINE_UPDATE", "").strip() == "1",
     )
 
 

@@ -13,6 +13,7 @@ from urllib.parse import unquote
 from schemathesis import Case
 
 from engage_contract import checks
+from engage_contract.baseline import KnownDeviations
 from engage_contract.client import Client, TargetTimedOut
 from engage_contract.contract import Contract
 from engage_contract.customer import data_of
@@ -46,7 +47,8 @@ class Tally:
 
 
 class Judge:
-    def __init__(self, contract: Contract, client: Client, customer_id: str) -> None:
+    def __init__(self, contract: Contract, client: Client, customer_id: str,
+                 known: KnownDeviations | None = None) -> None:
         self.contract = contract
         self.client = client
         self.customer_id = customer_id
@@ -57,7 +59,9 @@ class Judge:
         self.stopped_by: str | None = None  # a signal asked the run to stop
         self.on_case: Callable[[], None] | None = None  # called after each case (live progress)
         self._pending: dict[str, Exchange] = {}
-        self.schemathesis_checks = checks.as_schemathesis_checks(checks.ALL, lambda case: self._pending[case.id])
+        self.deviations = known if known is not None else KnownDeviations(path=None)
+        self.schemathesis_checks = checks.as_schemathesis_checks(checks.ALL, lambda case: self._pending[case.id],
+                                                                 self.deviations)
 
     def remember(self, data: dict[str, Any] | None) -> None:
         """Take a representation of the test customer as what the suite now knows of it (None: unknown)."""

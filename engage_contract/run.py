@@ -16,6 +16,7 @@ from typing import Any
 
 from engage_contract import contract as contract_module
 from engage_contract import customer, journal
+from engage_contract.baseline import BaselineError, KnownDeviations
 from engage_contract.client import (
     Client,
     ClientError,
@@ -57,6 +58,10 @@ class Run:
             contract = contract_module.load(target.schema_path)
         except SchemaError as exc:
             raise ConfigError(str(exc), ExitCode.BAD_SCHEMA) from None
+        try:
+            known = KnownDeviations.load(target.baseline, update=target.baseline_update)
+        except BaselineError as exc:
+            raise ConfigError(str(exc)) from None
         server = journal_path = None
         if target.embedded:
             from engage_contract import reference
@@ -81,7 +86,7 @@ class Run:
             if server is not None:
                 server.shutdown()
             raise
-        judge = Judge(contract, client, customer_id)
+        judge = Judge(contract, client, customer_id, known)
         judge.remember(original)
         return cls(target=target, contract=contract, client=client, judge=judge, original=original, server=server,
                    journal_path=journal_path)

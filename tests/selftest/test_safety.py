@@ -167,9 +167,10 @@ def test_no_credential_in_output_reports_or_example_database() -> None:
      ExitCode.PRODUCTION_REFUSED, "ENGAGE_ALLOW_PRODUCTION=1"),
     ({"ENGAGE_BASE_URL": ""}, ExitCode.BAD_CONFIGURATION, "ENGAGE_BASE_URL is empty but"),
     ({"ENGAGE_BASE_URL": "{root}/elsewhere"}, ExitCode.BAD_CONFIGURATION, "is ENGAGE_BASE_URL the API's base URL"),
+    ({"ENGAGE_BASELINE": "no-servers.yaml"}, ExitCode.BAD_CONFIGURATION, "cannot be used"),
 ], ids=["unreachable", "bad-token", "missing-customer", "no-token", "bad-profile", "bad-timeout",
         "missing-schema", "binary-schema", "production", "production-spelt-otherwise", "production-schema-without-servers",
-        "empty-base-url", "not-the-api"])
+        "empty-base-url", "not-the-api", "bad-baseline"])
 def test_bad_input_stops_with_one_sentence(tmp_path: Path, env: dict[str, str], code: ExitCode, says: str) -> None:
     schema = SCHEMA_PATH.read_text().split("\nsecurity:", 1)
     (tmp_path / "no-servers.yaml").write_text(schema[0].split("\nservers:", 1)[0] + "\nsecurity:" + schema[1])

@@ -33,6 +33,9 @@ def test_the_token_never_shows_in_repr() -> None:
     ({**LIVE, "ENGAGE_TIMEOUT": "-1"}, "ENGAGE_TIMEOUT must be greater than 0"),
     ({**LIVE, "ENGAGE_SEED": "x"}, "ENGAGE_SEED must be a whole number"),
     ({**LIVE, "ENGAGE_TOKEN": "", "ENGAGE_CLIENT_ID": "me"}, "ENGAGE_CLIENT_SECRET is not set"),
+    ({"ENGAGE_TOKEN": "t"}, "ENGAGE_BASE_URL is empty but ENGAGE_TOKEN is set"),
+    ({"ENGAGE_BASE_URL": " ", "ENGAGE_CUSTOMER_ID": "1"}, "ENGAGE_BASE_URL is empty but ENGAGE_CUSTOMER_ID is set"),
+    ({**LIVE, "ENGAGE_BASELINE_UPDATE": "1"}, "ENGAGE_BASELINE_UPDATE=1 needs ENGAGE_BASELINE"),
 ])
 def test_bad_configuration_is_one_sentence(env: dict[str, str], says: str) -> None:
     with pytest.raises(ConfigError) as error:
@@ -56,3 +59,14 @@ def test_client_credentials_derive_the_token_url() -> None:
 ])
 def test_token_url_for(base_url: str, token_url: str | None) -> None:
     assert token_url_for(base_url) == token_url
+
+
+@pytest.mark.parametrize("base_url", ["https://api.pexipengage.com/enterprises/acme",
+                                      "https://API.PexipEngage.COM./enterprises/acme",
+                                      "https://api.pexipengage.com:443/enterprises/acme"])
+def test_production_is_recognised_however_it_is_spelt(base_url: str) -> None:
+    assert from_environment({**LIVE, "ENGAGE_BASE_URL": base_url}).is_production
+
+
+def test_development_is_not_production() -> None:
+    assert not from_environment(LIVE).is_production
