@@ -104,6 +104,7 @@ class Target:
     step_summary: str | None = None  # GITHUB_STEP_SUMMARY: a file a GitHub job shows as its summary
     baseline: str | None = None  # a file of known deviations (schemathesis' baseline format)
     baseline_update: bool = False  # write this run's failures into it
+    record: bool = False  # a HAR recording of every exchange (release runs always have one)
 
     @property
     def is_production(self) -> bool:
@@ -182,6 +183,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         step_summary=env.get("GITHUB_STEP_SUMMARY", "").strip() or None,
         baseline=env.get("ENGAGE_BASELINE", "").strip() or None,
         baseline_update=env.get("ENGAGE_BASELINE_UPDATE", "").strip() == "1",
+        record=env.get("ENGAGE_RECORD", "").strip() == "1",
     )
 
 

@@ -68,7 +68,7 @@ class Outcome:
     seconds: float
     output: str
     junit: str
-    example_database: str  # every file the run left under .hypothesis/ and .engage-contract/, concatenated
+    example_database: str  # every file the run left under .hypothesis/, .engage-contract/ and reports/
     customer_before: dict[str, Any] | None
     customer_after: dict[str, Any] | None
     tokens_issued: list[str]
@@ -146,7 +146,7 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
             page = Path(workdir) / "reports" / "contract-report" / "index.html"
             report_html = page.read_text() if page.exists() else ""
             database = "".join(path.read_bytes().decode("latin-1")
-                               for folder in (".hypothesis", ".engage-contract")
+                               for folder in (".hypothesis", ".engage-contract", "reports")
                                for path in (Path(workdir) / folder).rglob("*") if path.is_file())
         after = representation()
     finally:

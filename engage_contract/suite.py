@@ -49,6 +49,7 @@ def api_schema(run: Run) -> OpenApiSchema:
     for check in run.judge.schemathesis_checks:
         schemathesis.check(check)
     schema.config.checks.update(included_check_names=[check.__name__ for check in run.judge.schemathesis_checks])
-    release = profile.name == "release"
-    schema.config.reports.update(html_path=str(REPORT_DIR), har_path=str(RECORDING) if release else None)
+    record = profile.name == "release" or run.target.record
+    RECORDING.parent.mkdir(parents=True, exist_ok=True)
+    schema.config.reports.update(html_path=str(REPORT_DIR), har_path=str(RECORDING) if record else None)
     return schema

@@ -140,13 +140,19 @@ def test_a_restore_that_raises_is_loud_too() -> None:
     assert '"EXT-1001"' in outcome.example_database, "the journal was not kept"
 
 
-def test_no_credential_in_output_reports_or_example_database() -> None:
+def test_no_credential_in_output_reports_or_example_database(tmp_path: Path) -> None:
+    # -l shows every frame's locals; the HAR recording and a written baseline are looked at too.
+    baseline = tmp_path / "known.json"
     outcome = run_suite(["reject-norwegian"], profile="ci", token=LEAK_CANARY, stop_at_first_failure=False,
-                        pytest_args=("-l",))
-    assert outcome.exit_code == 1 and "Reproduce with" in outcome.output
-    assert "[Filtered]" in outcome.output
+                        pytest_args=("-l",), env={"ENGAGE_RECORD": "1", "ENGAGE_BASELINE": str(baseline),
+                                                  "ENGAGE_BASELINE_UPDATE": "1"})
+    assert outcome.exit_code == 1 and "repeat:" in outcome.output
+    assert "contract-recording.har" in outcome.output and baseline.exists()
+    assert LEAK_CANARY not in baseline.read_text()
+    assert "Bearer $ENGAGE_TOKEN" in outcome.output  # the curl line names the variable, never the token
     for where, text in (("console", outcome.output), ("JUnit", outcome.junit),
-                        ("example database", outcome.example_database), ("HTML page", outcome.report_html)):
+                        ("example database, reports and HAR", outcome.example_database),
+                        ("HTML page", outcome.report_html)):
         assert LEAK_CANARY not in text, f"the token appears in the {where}"
 
 
