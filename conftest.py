@@ -101,13 +101,6 @@ def run() -> Run:
 
 
 @pytest.fixture
-def thorough(run: Run) -> None:
-    """Skips a probe that the profile leaves out (smoke)."""
-    if not run.target.profile.thorough:
-        pytest.skip(f"not in the {run.target.profile.name} profile")
-
-
-@pytest.fixture
 def judge(run: Run):
     if run.judge.stopped_by is not None:
         pytest.skip(f"the run was stopped ({run.judge.stopped_by})")

@@ -46,7 +46,8 @@ class Profile:
 
 
 PROFILES = {
-    "smoke": Profile("smoke", ("examples", "fuzzing"), 12, negative=False, thorough=False),
+    # A pre-deploy gate: few generated cases, and the hand-made probes that catch the most (tests/contract).
+    "smoke": Profile("smoke", ("examples", "fuzzing"), 6, negative=False, thorough=False),
     "ci": Profile("ci", ("examples", "coverage", "fuzzing"), 60, negative=True, thorough=True),
     # Ten times ci's requests or more: its coverage phase is the same, so the fuzzing grows the most.
     "release": Profile("release", ("examples", "coverage", "fuzzing"), 5000, negative=True, thorough=True),
