@@ -205,10 +205,9 @@ def _summary() -> dict:
     summary = _RUN.summary()
     known = _RUN.judge.deviations
     if known.path is not None:
-        summary["known_deviations"] = [f"{entry.check} ({baseline.reason(entry)})" for entry, _ in known.seen.values()]
-        summary["not_seen_fixed?"] = [f"{entry.check} {entry.signature} ({entry.id})" for entry in known.unseen()]
-        summary["expired"] = [f"{entry.check} {entry.signature} ({entry.id}, {entry.expires})"
-                              for entry in known.expired()]
+        summary["known_deviations"] = [f"{entry.signature}: {baseline.reason(entry)}" for entry, _ in known.seen.values()]
+        summary["not_seen_fixed?"] = [f"{entry.signature} ({entry.id})" for entry in known.unseen()]
+        summary["expired"] = [f"{entry.signature} ({entry.id}, {entry.expires})" for entry in known.expired()]
     return summary
 
 

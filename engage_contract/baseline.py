@@ -32,6 +32,9 @@ class KnownDeviations:
     def load(cls, path: str | None, update: bool = False) -> "KnownDeviations":
         if path is None:
             return cls(path=None)
+        if not update and not Path(path).is_file():
+            # A mistyped path would otherwise mean no baseline at all, silently.
+            raise BaselineError(f"the baseline {path} does not exist (ENGAGE_BASELINE_UPDATE=1 writes it)")
         try:
             baseline = Baseline.load(Path(path))
         except (OSError, ValueError) as exc:
@@ -53,8 +56,9 @@ class KnownDeviations:
         return [entry for entry in self.baseline.entries if entry.is_expired(self.today)]
 
     def unseen(self) -> list[BaselineEntry]:
+        recorded = set(self.new)
         return [entry for entry in self.baseline.entries
-                if entry.id not in self.seen and not entry.is_expired(self.today)]
+                if entry.id not in self.seen and entry.identity not in recorded and not entry.is_expired(self.today)]
 
     def save(self) -> None:
         """Write the failures of this run into the file, keeping the reasons and dates of existing entries."""

@@ -8,6 +8,7 @@ import json
 import shlex
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 # Bodies beyond this are cut in the console (the HTML page and the example database keep them whole).
@@ -17,6 +18,8 @@ CURL_LIMIT = 1200
 TOKEN_VARIABLE = "Bearer $ENGAGE_TOKEN"
 # Request headers worth repeating: the rest are the HTTP library's defaults.
 SHOWN_HEADERS = ("Content-Type", "Accept-Language", "X-Correlation-Id", "Authorization")
+# Curl lines too long for the console, whole; named after the request's correlation id.
+CURL_DIR = Path("reports/curl")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,11 @@ def evidence(case: Any, response: Any, authorized: bool) -> Evidence:
     curl = case.as_curl_command(headers=headers)  # schemathesis shows Authorization as [Filtered]
     if authorized:  # our own token: name the variable that holds it, so that the line can be pasted
         curl = curl.replace(shlex.quote("Authorization: [Filtered]"), f'"Authorization: {TOKEN_VARIABLE}"')
+    if len(curl) > CURL_LIMIT:  # too long to read inline: whole, in a file to run
+        CURL_DIR.mkdir(parents=True, exist_ok=True)
+        script = CURL_DIR / f"{request.headers.get('X-Correlation-Id') or case.id}.sh"
+        script.write_text(f"#!/bin/sh\n{curl}\n", encoding="utf-8")
+        curl = f"sh {script}  # {len(curl):,} characters: {cut(curl, 200)}"
     body = request.body.decode("utf-8", "replace") if isinstance(request.body, bytes) else request.body
     content_type = (response.headers.get("content-type") or [""])[0]
     return Evidence(
@@ -75,8 +83,9 @@ class Finding:
 
     @property
     def summary(self) -> str:
-        """One line: the check, and the first line of what differed."""
-        return f"{self.check}: {self.message.splitlines()[0] if self.message else self.clause}"
+        """One line: the check, its clause, and the first line of what differed."""
+        first = self.message.splitlines()[0] if self.message else ""
+        return f"{self.check}: {self.clause} {first}".strip()
 
     def text(self) -> str:
         lines = [f"{self.check}: {self.clause}", *(f"  {line}" for line in self.message.splitlines())]

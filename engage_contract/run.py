@@ -103,7 +103,7 @@ class Run:
         if self.restore_attempted:
             return self.restore_problem
         self.restore_attempted = True
-        say(f"engage-contract: restoring customer {self.customer_id} ...")
+        say(f"\nengage-contract: restoring customer {self.customer_id} ...")
         self.judge.hung = None  # restoring is worth one more try, even after a timeout
         with _signals_held():
             try:

@@ -32,7 +32,8 @@ def test_a_github_job_gets_a_summary(failed: Outcome) -> None:
 def test_a_failure_reads_once_clause_first(failed: Outcome) -> None:
     assert failed.exit_code == 1
     messages = re.findall(r'<failure message="([^"]*)"', failed.junit)
-    assert len(messages) == 1 and messages[0].startswith("sent_values_stored: "), messages
+    assert len(messages) == 1 and messages[0].startswith("sent_values_stored: Every field sent"), messages
+    assert "company: expected null" in messages[0]
     assert re.search(r'tests="(\d+)"', failed.junit).group(1) == "2"  # as many as ran, no subtest beside
     for where, text in (("console", failed.output), ("JUnit", failed.junit)):
         assert "Traceback" not in text and "ContractViolation(" not in text, f"a traceback or repr in the {where}"
