@@ -47,16 +47,18 @@ def flatmap_body(context, body):
     return realistic_bodies(_RUN.contract if _RUN is not None else contract_module.load(), body)
 
 
-CONTRACT_TESTS = Path(__file__).resolve().parent / "tests" / "contract"
+# The tests that run against a target: the contract suite, and the benchmark's bare loop.
+TARGETED = (Path(__file__).resolve().parent / "tests" / "contract", Path(__file__).resolve().parent / "bench")
 
 
 def _runs_the_contract(config: pytest.Config) -> bool:
-    """Whether the contract tests are among those asked for (a path in them, or one above them)."""
+    """Whether tests that need a target are among those asked for (a path in them, or one above them)."""
     asked = [arg.split("::")[0] for arg in config.args] or config.getini("testpaths") or ["."]
     for arg in asked:
         path = (Path(config.invocation_params.dir) / arg).resolve()
-        if path == CONTRACT_TESTS or CONTRACT_TESTS in path.parents or path in CONTRACT_TESTS.parents:
-            return True
+        for folder in TARGETED:
+            if path == folder or folder in path.parents or (path in folder.parents and folder.name != "bench"):
+                return True
     return False
 
 

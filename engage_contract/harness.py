@@ -74,6 +74,13 @@ class Outcome:
     tokens_issued: list[str]
     served: int  # requests the server answered, whoever sent them
     report_html: str = ""  # the run's HTML page
+    patches: int = 0  # PATCH requests the server answered
+
+    @property
+    def first_failure_at(self) -> int | None:
+        """Requests the suite had sent when its first case failed (shrinking and restore aside)."""
+        found = re.search(r"first_failure_at: (\d+)", self.output)
+        return int(found.group(1)) if found else None
 
     @property
     def caught(self) -> bool:
@@ -113,7 +120,7 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
     representation = lambda: server.store.represent(server.store.get(CUSTOMER_ID), None)  # noqa: E731
     before = representation()
     started = time.monotonic()
-    served_before = server.requests_served
+    served_before, patches_before = server.requests_served, server.patches_served
     try:
         with contextlib.ExitStack() as stack:
             if workdir is None:
@@ -159,7 +166,7 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
     return Outcome(",".join(faults) or "correct", process.returncode, found,
                    int(requests.group(1)) if requests else -1, time.monotonic() - started, output,
                    junit_text, database, before, after, list(server.tokens_ever_issued),
-                   server.requests_served - served_before, report_html)
+                   server.requests_served - served_before, report_html, server.patches_served - patches_before)
 
 
 def _failure_texts(junit: str) -> list[str]:

@@ -44,6 +44,7 @@ class Tally:
     inconclusive: collections.Counter = field(default_factory=collections.Counter)  # Body -> 409/429/401 after retries
     inconclusive_read_backs: int = 0
     failing_cases: int = 0
+    first_failure_at: int | None = None  # requests sent when the first case failed (before any shrinking)
 
 
 class Judge:
@@ -90,6 +91,8 @@ class Judge:
             case.validate_response(response, checks=self.schemathesis_checks)
         except AssertionError:
             self.tally.failing_cases += 1
+            if self.tally.first_failure_at is None:
+                self.tally.first_failure_at = self.client.sent
             raise
         finally:
             del self._pending[case.id]

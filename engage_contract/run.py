@@ -147,6 +147,7 @@ class Run:
             "valid_accepted": tally.accepted[Body.VALID],
             "reached_200": tally.reached_200,
             "retries": self.client.retries,
+            "first_failure_at": tally.first_failure_at,
             "inconclusive_read_backs": tally.inconclusive_read_backs,
             "statuses": dict(sorted(tally.statuses.items())),
             "business_codes": {code: tally.business_codes.get(code, 0) for code in codes},

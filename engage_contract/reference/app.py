@@ -56,6 +56,7 @@ class ReferenceServer(ThreadingHTTPServer):
         self.latency = latency
         self.store = Store(contract, customer_ids, faults)
         self.requests_served = 0
+        self.patches_served = 0
         self.count_lock = threading.Lock()
         self.client_id, self.client_secret, self.token_lifetime = client_id, client_secret, token_lifetime
         self.issued_tokens: dict[str, float] = {}
@@ -142,6 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
         with server.count_lock:
             server.requests_served += 1
             served = self._served = server.requests_served
+            server.patches_served += method == "PATCH"
         if ("legal-rate-limit" in faults and served <= RATE_LIMITED_UNTIL
                 and any(served % 100 - start in range(RATE_LIMIT_BURST) for start in RATE_LIMIT_BURSTS_AT)):
             raise HttpError(429, "RATE_LIMITED", "Too many requests.", headers={"Retry-After": "0"})
