@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engage_contract.checks.violation import Violation
+from engage_contract.customer import as_json
 from engage_contract.exchange import Body, Exchange
 
 
@@ -24,7 +25,8 @@ def unknown_id_not_found(exchange: Exchange) -> None:
     # An id with characters a URL must encode (a slash, spaces, non-ASCII) may be refused as malformed.
     absent = (404,) if exchange.plain_id else (400, 404)
     if exchange.status not in absent:
-        raise Violation(f"the unknown id {exchange.path_id[:80]!r} got {exchange.status}", str(exchange.status))
+        raise Violation(f"the unknown id {as_json(exchange.path_id[:80])} got {exchange.status}",
+                        str(exchange.status))
     if exchange.read_back_conclusive and exchange.after.status not in absent:
-        raise Violation(f"after the request, reading the unknown id {exchange.path_id[:80]!r} got "
+        raise Violation(f"after the request, reading the unknown id {as_json(exchange.path_id[:80])} got "
                         f"{exchange.after.status}, not 404", f"read-back-{exchange.after.status}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engage_contract.checks.violation import Violation
+from engage_contract.customer import as_json
 from engage_contract.customer import (
     TRANSLATABLE,
     Difference,
@@ -34,7 +35,7 @@ def id_matches_path(exchange: Exchange) -> None:
     if data is None:
         return
     if data.get("id") != exchange.path_id:
-        raise Violation(f"data.id is {data.get('id')!r}, the path id is {exchange.path_id!r}", "id")
+        raise Violation(f"data.id is {as_json(data.get('id'))}, the path id is {as_json(exchange.path_id)}", "id")
 
 
 def sent_values_stored(exchange: Exchange) -> None:
@@ -121,7 +122,8 @@ def timestamps_are_consistent(exchange: Exchange) -> None:
     # An unknown top-level property that happens to be called createdAt: what a server does with it is not said.
     if exchange.created_at is not None and "createdAt" not in exchange.sent_body:
         if not same(data.get("createdAt"), exchange.created_at):
-            raise Violation(f"createdAt changed from {exchange.created_at!r} to {data.get('createdAt')!r}", "createdAt")
+            raise Violation(f"createdAt changed from {as_json(exchange.created_at)} to "
+                            f"{as_json(data.get('createdAt'))}", "createdAt")
     created, updated = parse_time(data.get("createdAt")), parse_time(data.get("updatedAt"))
     if created is not None and updated is not None and updated < created:
-        raise Violation(f"updatedAt {data['updatedAt']!r} is before createdAt {data['createdAt']!r}", "updatedAt")
+        raise Violation(f"updatedAt {as_json(data['updatedAt'])} is before createdAt {as_json(data['createdAt'])}", "updatedAt")

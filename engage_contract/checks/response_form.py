@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engage_contract.checks.violation import Violation
+from engage_contract.customer import as_json
 from engage_contract.exchange import Body, Exchange
 
 
@@ -20,7 +21,7 @@ def _json_body(exchange: Exchange) -> None:
     # type, so a JSON one (application/problem+json, say) is as good.
     stated = exchange.status in (200, 404, 422)
     if exchange.content_type != "application/json" and (stated or not exchange.content_type.endswith("+json")):
-        raise Violation(f"Content-Type is {exchange.content_type!r}, not application/json", "content-type")
+        raise Violation(f"Content-Type is {as_json(exchange.content_type)}, not application/json", "content-type")
     if exchange.json is None:
         raise Violation("the body is not JSON", "not-json")
 
@@ -45,7 +46,7 @@ def error_body_is_envelope(exchange: Exchange) -> None:
         raise Violation(f"the {exchange.status} body is not the error envelope: {problems}", where)
     mismatched = [e["statusCode"] for e in exchange.json["errors"] if e["statusCode"] != str(exchange.status)]
     if mismatched:
-        raise Violation(f"statusCode {mismatched[0]!r} differs from the HTTP status {exchange.status}",
+        raise Violation(f"statusCode {as_json(mismatched[0])} differs from the HTTP status {exchange.status}",
                         f"statusCode-for-{exchange.status}")
 
 
@@ -57,7 +58,7 @@ def business_error_code_is_listed(exchange: Exchange) -> None:
     codes = [e.get("code") for e in exchange.json.get("errors") or [] if isinstance(e, dict)]
     unlisted = [str(code) for code in codes if code not in listed]
     if unlisted:
-        raise Violation(f"422 code {unlisted[0]!r} is not one of {', '.join(listed)}", unlisted)
+        raise Violation(f"422 code {as_json(unlisted[0])} is not one of {', '.join(listed)}", unlisted)
     problems, where = _schema_errors(exchange.contract.business_error_envelope, exchange.json)
     if problems:
         raise Violation(f"the 422 body breaks its schema: {problems}", where)

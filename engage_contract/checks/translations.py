@@ -67,10 +67,10 @@ def requested_language_honoured(exchange: Exchange) -> None:
             if wanted == ANY:
                 expected = "a translation" if available and picked is None else None
             elif wanted in available:
-                expected = f"the {wanted!r} translation" if picked_language != wanted else None
+                expected = f"the {as_json(wanted)} translation" if picked_language != wanted else None
             else:
                 expected = "null" if picked is not None else None
             if expected:
-                raise Violation(f"asked for {asked!r}, location.{name} in {what} is {as_json(picked)}, not "
+                raise Violation(f"asked for {as_json(asked)}, location.{name} in {what} is {as_json(picked)}, not "
                                 f"{expected} (translations: {as_json(listed[name], 120)})",
                                 f"location.{name}:{'any' if wanted == ANY else 'listed' if wanted in available else 'absent'}")
