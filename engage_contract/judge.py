@@ -89,7 +89,7 @@ class Judge:
         self._pending[case.id] = exchange
         try:
             case.validate_response(response, checks=self.schemathesis_checks)
-        except AssertionError:
+        except (AssertionError, BaseExceptionGroup):  # schemathesis' FailureGroup is no AssertionError
             self.tally.failing_cases += 1
             if self.tally.first_failure_at is None:
                 self.tally.first_failure_at = self.client.sent
