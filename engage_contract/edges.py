@@ -8,6 +8,8 @@ from typing import Any
 from engage_contract.contract import Contract
 
 LONG_LENGTH = 10_000
+# Words, so that it reads as text; no space at either end, which a server may trim.
+LONG_TEXT = ("engage-contract-" * (LONG_LENGTH // 16 + 1))[:LONG_LENGTH - 1] + "x"
 ASTRAL = "𝔈𝔫𝔤𝔞𝔤𝔢 😀 客户 𠀋"
 
 
@@ -25,7 +27,7 @@ def unbounded_strings(contract: Contract) -> list[str]:
 
 def edge_bodies(contract: Contract) -> dict[str, dict[str, Any]]:
     """Name -> body, one edge each."""
-    long_text = ("engage-contract " * (LONG_LENGTH // 16 + 1))[:LONG_LENGTH]
+    long_text = LONG_TEXT
     bodies: dict[str, dict[str, Any]] = {}
     for name in unbounded_strings(contract):
         bodies[f"{name}-{LONG_LENGTH}-characters"] = {name: long_text}

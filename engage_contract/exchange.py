@@ -7,6 +7,7 @@ import enum
 import functools
 import json
 import re
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,6 +124,13 @@ class Exchange:
         return {name: value for name, value in self.sent_body.items() if name in known}
 
     @property
+    def breaks_a_convention(self) -> bool:
+        """The body is schema-valid but not as the platform notes its data: a time zone that is no IANA
+        name. A server may refuse it as malformed (400) as well as with its listed 422."""
+        zone = self.sent_body.get("timeZone")
+        return isinstance(zone, str) and zone not in iana_zone_names()
+
+    @property
     def plain_id(self) -> bool:
         """The path id has only unreserved URL characters: no server can call it malformed."""
         return re.fullmatch(r"[A-Za-z0-9._~-]+", self.path_id) is not None
@@ -166,6 +174,11 @@ class Exchange:
     @property
     def read_back_conclusive(self) -> bool:
         return self.after is not None and self.after.inconclusive is None
+
+
+@functools.lru_cache(maxsize=1)
+def iana_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 _NOT_JSON = object()

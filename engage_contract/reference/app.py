@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import zoneinfo
 import secrets
 import socket
 import sys
@@ -269,6 +270,9 @@ class _Handler(BaseHTTPRequestHandler):
                 code = "LOCATION_GEOCODING_FAILED" if where.startswith("location") else "CUSTOMER_NOT_IDENTIFIABLE"
                 raise HttpError(422, code, f"{where}: {error.message}"[:500])
             raise HttpError(400, "VALIDATION_FAILED", f"{where}: {error.message}"[:500], {"path": where})
+        zone = body.get("timeZone") if isinstance(body, dict) else None
+        if "legal-strict-accept-language" in faults and isinstance(zone, str) and zone not in zoneinfo.available_timezones():
+            raise HttpError(400, "VALIDATION_FAILED", "timeZone is not an IANA time zone name.")
         if "reject-valid-boundary" in faults and len(str(body.get("externalId") or "")) == 255:
             raise HttpError(400, "VALIDATION_FAILED", "externalId is too long.")
         if "reject-norwegian" in faults and body.get("language") == "no":

@@ -47,7 +47,8 @@ FAULTS: dict[str, str] = {
     "legal-422-for-invalid": "schema-invalid bodies get 422 (with a listed code) instead of 400",
     "legal-empty-body-rejected": "a PATCH without a body is rejected with 400 instead of being an empty update",
     "legal-lenient-media-type": "a body is read as JSON whatever its Content-Type",
-    "legal-strict-accept-language": "a malformed Accept-Language is rejected with 400 instead of ignored",
+    "legal-strict-accept-language": ("a malformed Accept-Language, and a time zone that is no IANA name, are "
+                                     "rejected with 400 as malformed"),
     "legal-default-language": "the enterprise's default language is nl, not en",
     "legal-weighted-languages": "Accept-Language is ranked by its q weights, not taken in the order given",
     "legal-translation-extras-dropped": ("unknown properties of a translation item are dropped, not stored and "
