@@ -23,6 +23,8 @@ RETRIED_STATUSES = (409, 429)
 MAX_RETRIES = 3
 MAX_RETRY_AFTER = 30.0
 URGENT_TIMEOUT = 3.0
+URGENT_RETRIES = 1
+URGENT_RETRY_AFTER = 2.0
 
 
 class Credential(str):
@@ -249,10 +251,12 @@ class Client:
                 refreshed = True  # our token may have expired or been revoked mid-run: once more with a new one
                 self.retries += 1
                 continue
-            if status in RETRIED_STATUSES and attempt < MAX_RETRIES and not (urgent or self.stopping):
+            if status in RETRIED_STATUSES and attempt < (URGENT_RETRIES if urgent or self.stopping else MAX_RETRIES):
                 attempt += 1
                 self.retries += 1
-                time.sleep(_retry_after(response, attempt))
+                pause = _retry_after(response, attempt)
+                # Stopping: the notes say 409 and 429 may be retried, but CI gives seconds before SIGKILL.
+                time.sleep(min(pause, URGENT_RETRY_AFTER) if urgent or self.stopping else pause)
                 continue
             return response
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,8 +50,9 @@ def _as_text(content: bytes | str | None) -> str:
         return content
 
 
-def evidence(case: Any, response: Any, authorized: bool) -> Evidence:
-    """The request as sent and the response as received, from schemathesis' case and response."""
+def evidence(case: Any, response: Any, authorized: bool, mask: Callable[[str], str] = lambda text: text) -> Evidence:
+    """The request as sent and the response as received, from schemathesis' case and response; `mask` hides
+    credentials wherever they are (a server may echo one in its body)."""
     request = response.request
     headers = {name: request.headers[name] for name in SHOWN_HEADERS if name in request.headers}
     curl = case.as_curl_command(headers=headers)  # schemathesis shows Authorization as [Filtered]
@@ -60,14 +61,15 @@ def evidence(case: Any, response: Any, authorized: bool) -> Evidence:
     if len(curl) > CURL_LIMIT:  # too long to read inline: whole, in a file to run
         CURL_DIR.mkdir(parents=True, exist_ok=True)
         script = CURL_DIR / f"{request.headers.get('X-Correlation-Id') or case.id}.sh"
-        script.write_text(f"#!/bin/sh\n{curl}\n", encoding="utf-8")
+        script.write_text(f"#!/bin/sh\n{mask(curl)}\n", encoding="utf-8")
         curl = f"sh {script}  # {len(curl):,} characters: {cut(curl, 200)}"
     body = request.body.decode("utf-8", "replace") if isinstance(request.body, bytes) else request.body
     content_type = (response.headers.get("content-type") or [""])[0]
     return Evidence(
-        request=f"{request.method} {request.url} {cut(_as_text(body), BODY_LIMIT)}",
-        response=f"{response.status_code} {content_type} {cut(_as_text(response.content), BODY_LIMIT)}".replace("  ", " "),
-        curl=cut(curl, CURL_LIMIT),
+        request=mask(f"{request.method} {request.url} {cut(_as_text(body), BODY_LIMIT)}"),
+        response=mask(f"{response.status_code} {content_type} {cut(_as_text(response.content), BODY_LIMIT)}"
+                      .replace("  ", " ")),
+        curl=mask(cut(curl, CURL_LIMIT)),
         correlation_id=request.headers.get("X-Correlation-Id"),
     )
 

@@ -62,7 +62,7 @@ class Judge:
         self._pending: dict[str, Exchange] = {}
         self.deviations = known if known is not None else KnownDeviations(path=None)
         self.schemathesis_checks = checks.as_schemathesis_checks(checks.ALL, lambda case: self._pending[case.id],
-                                                                 self.deviations)
+                                                                 self.deviations, client.mask)
 
     def remember(self, data: dict[str, Any] | None) -> None:
         """Take a representation of the test customer as what the suite now knows of it (None: unknown)."""

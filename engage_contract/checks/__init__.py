@@ -8,6 +8,7 @@ curl line to reproduce.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -83,9 +84,11 @@ def clause(check: Check) -> str:
 
 
 def as_schemathesis_checks(checks: tuple[Check, ...], exchange_of: Callable[[Any], Exchange],
-                           known: KnownDeviations | None = None) -> list[Callable]:
+                           known: KnownDeviations | None = None,
+                           mask: Callable[[str], str] = lambda text: text) -> list[Callable]:
     """Wrap checks as schemathesis' `(ctx, response, case)` functions; `exchange_of(case)` supplies the rest.
-    A failure that `known` covers is remembered there instead of failing its case."""
+    A failure that `known` covers is remembered there instead of failing its case; `mask` hides credentials
+    in what a failure shows of the exchange (a server may echo a header in its body)."""
 
     def wrap(check: Check) -> Callable:
         def run(ctx: Any, response: Any, case: Any) -> None:
@@ -98,10 +101,12 @@ def as_schemathesis_checks(checks: tuple[Check, ...], exchange_of: Callable[[Any
                 message = f"{exc.message}\nX-Correlation-Id: {exchange.correlation_id}"
                 failure = ContractViolation(operation=case.operation.label, check=check, message=message,
                                             signature=exc.signature)
-                failure.finding = Finding(check.__name__, clause(check), exc.message,
-                                          evidence(case, response, exchange.authorized) if response else None)
+                failure.finding = Finding(check.__name__, clause(check), exc.message)
                 if known is not None and known.covers(failure, check.__name__, failure.finding):
                     return
+                if response is not None:
+                    failure.finding = dataclasses.replace(
+                        failure.finding, evidence=evidence(case, response, exchange.authorized, mask))
                 raise failure from None
 
         run.__name__ = check.__name__
