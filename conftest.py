@@ -16,7 +16,7 @@ from engage_contract import config as config_module
 from engage_contract import contract as contract_module
 from engage_contract import baseline, ci_summary, page, progress, suite
 from engage_contract.config import ConfigError
-from engage_contract.failures import Report, findings_in
+from engage_contract.failures import Finding, Report, findings_in
 from engage_contract.realistic import realistic_bodies
 from engage_contract.run import STOP_SIGNALS, Run
 
@@ -67,7 +67,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     """Start the run before pytest does anything else, so that a configuration problem is one line and its
     own exit code, and nothing more."""
     global _RUN
-    if not _runs_the_contract(config) or _RUN is not None:
+    if not _runs_the_contract(config) or _RUN is not None or config.option.help or config.option.version:
         return None
     try:
         _RUN = Run.start(config_module.from_environment(), say=_say)
@@ -75,6 +75,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         _say(f"engage-contract: {exc}")
         return int(exc.exit_code)
     suite.begin(_RUN)
+    (suite.REPORT_DIR / "index.html").unlink(missing_ok=True)  # a page left by an earlier run is not this one's
     for signum in STOP_SIGNALS:
         signal.signal(signum, _stop)
     return None
@@ -135,6 +136,10 @@ def _as_findings(report: pytest.TestReport, call: pytest.CallInfo) -> None:
         if findings:
             report.longrepr = Report(findings)
             _FAILURES[report.nodeid] = report.longrepr
+        else:  # a run-level failure (nothing exercised, a hung target, a transport error): listed all the same
+            test = report.nodeid.split("::")[-1]
+            first = (report.longreprtext.strip().splitlines() or [""])[-1]
+            _FAILURES[report.nodeid] = Report([Finding(test, "", first)])
 
 
 # Failures by test, for the HTML page and the CI summary.
@@ -180,7 +185,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 f"the baseline entry {entry.id} ({entry.check}, {entry.signature}) expired on {entry.expires}: "
                 f"fix the deviation, or give the entry a new date in {known.path}")
     known.save()
-    if _STOPPED_BY is not None:
+    if _STOPPED_BY is not None and not problem:  # exit 2 promises a restored customer
         session.exitstatus = pytest.ExitCode.INTERRUPTED
     session.config._engage_exitstatus = int(session.exitstatus)
     if known.update:

@@ -3,6 +3,7 @@ failures by clause with their first message, the coverage, the restore and the s
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -38,4 +39,5 @@ def append(path: str | Path, text: str) -> None:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")[:200]
+    """Cut first, then escape: a cut must not leave half an escape."""
+    return html.escape(text.replace("\n", " ")[:200]).replace("|", "\\|")

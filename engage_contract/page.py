@@ -31,5 +31,5 @@ def annotate(index: Path, summary: dict[str, Any], restore: str, findings: list[
                + (f"<h2>Failures of the hand-made probes</h2>{failed}" if failed else "") + "</section>\n")
     anchor = page.find('<section class="ops"')
     if anchor < 0:
-        anchor = page.rfind("</body>")
+        anchor = page.rfind("</body>") if "</body>" in page else len(page)
     index.write_text(page[:anchor] + section + page[anchor:], encoding="utf-8")

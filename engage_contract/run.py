@@ -168,7 +168,7 @@ def restore_customer(client: Client, contract: Contract, customer_id: str, origi
     fields = contract.location_fields
     left = customer.differences(customer.stable_view(original, fields), customer.stable_view(after, fields))
     if [d.field for d in left] == ["timeZone"] and written.status_code == 200:
-        written = client.write(customer_id, {"timeZone": original["timeZone"]}, urgent=urgent)
+        written = client.write(customer_id, {"timeZone": original.get("timeZone")}, urgent=urgent)
         after = customer.data_of(client.read(customer_id, urgent=urgent)) or {}
         left = customer.differences(customer.stable_view(original, fields), customer.stable_view(after, fields))
     if left:
