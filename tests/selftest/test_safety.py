@@ -126,6 +126,14 @@ def test_a_failed_restore_is_loud() -> None:
     assert 'restore the test customer' in outcome.junit and 'failures="1"' in outcome.junit.replace("'", '"')
 
 
+def test_a_stopped_run_whose_restore_fails_does_not_exit_as_restored() -> None:
+    # Exit 2 promises a restored customer: a stop whose restore fails (409 after 40 requests) exits 1.
+    outcome = run_suite(["locked-after-40"], profile="ci", stop_at_first_failure=False, interrupt_after=60,
+                        interrupt_with=signal.SIGTERM)
+    assert outcome.exit_code == 1, outcome.output[-3000:]
+    assert outcome.output.strip().splitlines()[-1].startswith("engage-contract: RESTORE FAILED")
+
+
 def test_a_restore_that_raises_is_loud_too() -> None:
     # The transport breaks (responses cut short) mid-run and during the restore: whatever is raised, the
     # restore is reported, the original printed, the journal kept, and no credential shows (-l: locals too).
