@@ -35,6 +35,10 @@ def edge_bodies(contract: Contract) -> dict[str, dict[str, Any]]:
     location = contract.request_example["location"]
     location["translations"]["city"] = [{"language": language, "value": ASTRAL} for language in contract.languages]
     bodies["location-city-astral-in-every-language"] = {"location": location}
+    # The page gives a country code a length, not a case: a server may keep the case sent or normalise it.
+    location = contract.request_example["location"]
+    location["countryCode"] = location["countryCode"].lower()
+    bodies["location-country-code-in-lower-case"] = {"location": location}
     if contract.component("Translation").get("additionalProperties", True) is not False:
         # The page says nothing of other properties of a translation item: a server may keep them or drop them.
         location = contract.request_example["location"]

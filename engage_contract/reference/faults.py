@@ -62,6 +62,7 @@ FAULTS: dict[str, str] = {
                               "does not name"),
     "legal-time-offsets": "date-times are written +00:00 with microseconds in GET answers, Z with milliseconds in PATCH ones",
     "legal-nulls-omitted": "a null field the response does not require is left out instead of sent as null",
+    "legal-country-code-upper": "a country code is stored in upper case, whatever case it was sent in",
     "legal-json-charset": "responses are application/json; charset=utf-8",
     "legal-problem-json": "errors other than 404 and 422 are application/problem+json",
     "legal-media-type-415": "a body in a media type other than JSON is refused with 415",

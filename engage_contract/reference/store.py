@@ -242,7 +242,8 @@ class Store:
                 translations = {**translations, "state": [{"language": DEFAULT_LANGUAGE, "value": "Geocoded"}]}
         return {
             "postalCode": location.get("postalCode"),
-            "countryCode": location["countryCode"],
+            "countryCode": location["countryCode"].upper() if "legal-country-code-upper" in self._faults
+            else location["countryCode"],
             "geolocation": {"latitude": geolocation["latitude"], "longitude": geolocation["longitude"]},
             "translations": {name: list(translations.get(name, [])) for name in TRANSLATABLE},
         }
