@@ -14,7 +14,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from engage_contract import config as config_module
 from engage_contract import contract as contract_module
-from engage_contract import baseline, ci_summary, page, progress, suite
+from engage_contract import baseline, ci_summary, lanes, page, progress, suite
 from engage_contract.config import ConfigError
 from engage_contract.failures import Finding, Report, findings_in
 from engage_contract.realistic import realistic_bodies
@@ -85,14 +85,44 @@ def _stop(signum: int, frame) -> None:
     # The request in flight finishes (or times out); then no case starts and the session ends, restoring the
     # customer. Raising KeyboardInterrupt here would not do: schemathesis' subtests swallow it into a failure
     # with a long traceback. A second signal stops harder, and the restore still runs.
-    global _STOPPED_BY
     if _STOPPED_BY is not None:
         signal.default_int_handler(signum, frame)
-    _STOPPED_BY = signal.Signals(signum).name
-    _say(f"engage-contract: {_STOPPED_BY} received: stopping after the request in flight, then restoring")
+    _stop_run(signal.Signals(signum).name)
+    _say(f"engage-contract: {_STOPPED_BY} received: stopping after the requests in flight, then restoring")
+
+
+def _stop_run(reason: str) -> None:
+    global _STOPPED_BY
+    _STOPPED_BY = _STOPPED_BY or reason
     _RUN.stop(_STOPPED_BY)
     if _SESSION is not None:
         _SESSION.shouldstop = f"interrupted ({_STOPPED_BY})"
+
+
+_PROBES = lanes.Probes([])
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    global _PROBES
+    if _RUN is not None:
+        _PROBES = lanes.Probes(items)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """The generated cases, shared out among the lanes, with the probes beside them; a probe sent that way
+    reports what it found when pytest reaches it."""
+    if _RUN is None:
+        return None
+    if lanes.is_spread(pyfuncitem):
+        if _RUN.judge.stopped_by is not None:
+            pytest.skip(f"the run was stopped ({_RUN.judge.stopped_by})")
+        lanes.run_generated(pyfuncitem, _RUN, _PROBES, stop=_stop_run)
+        return True
+    sent, raised = _PROBES.outcome(pyfuncitem)
+    if raised is not None:
+        raise raised
+    return True if sent else None
 
 
 @pytest.fixture(scope="session")
@@ -151,15 +181,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     _SESSION = session
     if _RUN is not None:  # the terminal exists from here on
         live = session.config.stash[_PROGRESS] = progress.for_pytest(session.config)
-        tally = _RUN.judge.tally
-        _RUN.judge.on_case = lambda: live.update(_RUN.client.sent, tally.cases, tally.failing_cases)
+        tallies = [lane.judge.tally for lane in _RUN.lanes]
+        for lane in _RUN.lanes:  # lanes run side by side: the line counts them all
+            lane.judge.on_case = lambda: live.update(_RUN.client.sent, sum(tally.cases for tally in tallies),
+                                                     sum(tally.failing_cases for tally in tallies))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     if _RUN is None:
         return []
     where = _RUN.target.base_url or _RUN.client.base_url + " (embedded reference server)"
-    return [f"engage-contract: target {where}, customer {_RUN.customer_id}, profile {_RUN.target.profile.name}, "
+    customers = (f"customer {_RUN.customer_id}" if len(_RUN.lanes) == 1 else
+                 f"customers {', '.join(_RUN.customer_ids)} in {len(_RUN.lanes)} lanes")
+    return [f"engage-contract: target {where}, {customers}, profile {_RUN.target.profile.name}, "
             f"seed {_RUN.target.seed} (repeat with ENGAGE_SEED={_RUN.target.seed})"]
 
 
@@ -229,7 +263,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         terminalreporter.section("RESTORE FAILED", red=True, bold=True)
         write(_RUN.restore_problem, red=True, bold=True)
     else:
-        write(f"{'restored':>23}: customer {_RUN.customer_id} has its original values again")
+        write(f"{'restored':>23}: {_customers()} "
+              f"{'has its' if len(_RUN.lanes) == 1 else 'have their'} original values again")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -248,12 +283,18 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         ci_summary.append(_RUN.target.step_summary, ci_summary.markdown(
             _verdict(config), findings, _summary(), _RUN.restore_problem or "restored and verified"))
     if _RUN.restore_problem:
-        print(f"engage-contract: RESTORE FAILED for customer {_RUN.customer_id}: restore it by hand (the body is above)")
+        unrestored = _RUN.unrestored
+        print(f"engage-contract: RESTORE FAILED for customer{'s' if len(unrestored) > 1 else ''} "
+              f"{', '.join(unrestored)}: restore it by hand (the body is above)")
     elif _STOPPED_BY:
-        print(f"engage-contract: interrupted by {_STOPPED_BY}; customer {_RUN.customer_id} restored")
+        print(f"engage-contract: interrupted by {_STOPPED_BY}; {_customers()} restored")
     elif _RUN.target.embedded:
         print("engage-contract: this run tested the embedded reference server, not a live API "
               "(set ENGAGE_BASE_URL to test one)")
+
+
+def _customers() -> str:
+    return f"customer{'s' if len(_RUN.lanes) > 1 else ''} {', '.join(_RUN.customer_ids)}"
 
 
 def _verdict(config: pytest.Config) -> str:

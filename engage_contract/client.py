@@ -7,10 +7,11 @@ The token lives here and in config only; what leaves this module for a report is
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -78,6 +79,34 @@ class RateLimiter:
             time.sleep(delay)
 
 
+class Pacer:
+    """The run's share of the platform, for every lane at once: the rate limit, at most `max_in_flight`
+    requests at a time, and the count of what was sent."""
+
+    def __init__(self, per_minute: float | None = None, max_in_flight: int = 1) -> None:
+        self.limiter = RateLimiter(per_minute)
+        self.max_in_flight = max_in_flight
+        self._slots = threading.BoundedSemaphore(max_in_flight)
+        self._lock = threading.Lock()
+        self.stopping = False  # the run is being stopped: no more waiting for pacing or retries
+        self.sent = 0
+        self.retries = 0
+
+    @contextlib.contextmanager
+    def turn(self, *, paced: bool) -> Iterator[None]:
+        """One request's slot: taken before the pause, so that no lane's pause lets another burst."""
+        with self._slots:
+            if paced and not self.stopping:
+                self.limiter.wait()
+            with self._lock:
+                self.sent += 1
+            yield
+
+    def retried(self) -> None:
+        with self._lock:
+            self.retries += 1
+
+
 class CredentialsRejected(Exception):
     """The token endpoint refused the client credentials."""
 
@@ -102,6 +131,7 @@ class ClientCredentialsToken:
     """OAuth 2.0 client credentials: fetched once, refreshed before expires_in runs out, and on demand."""
 
     def __init__(self, credentials: Any, session: requests.Session, timeout: float) -> None:
+        self._lock = threading.RLock()  # lanes share the token: one fetch at a time
         self._credentials = credentials
         self._session = session
         self._timeout = timeout
@@ -111,12 +141,14 @@ class ClientCredentialsToken:
         self.fetched = 0
 
     def get(self) -> Credential:
-        if self._token is None or time.monotonic() >= self._refresh_at:
-            self._fetch()
-        return self._token
+        with self._lock:
+            if self._token is None or time.monotonic() >= self._refresh_at:
+                self._fetch()
+            return self._token
 
     def refresh(self) -> bool:
-        self._fetch()
+        with self._lock:
+            self._fetch()
         return True
 
     def secrets(self) -> list[str]:
@@ -143,19 +175,41 @@ class ClientCredentialsToken:
 
 
 class Client:
-    """Sends schemathesis cases and read-backs to one target."""
+    """Sends schemathesis cases and read-backs to one target, over a kept-alive session of its own."""
 
     def __init__(self, base_url: str, token: str | None = None, *, timeout: float,
-                 per_minute: float | None = None, credentials: Any = None) -> None:
+                 per_minute: float | None = None, credentials: Any = None, max_in_flight: int = 1) -> None:
         self.base_url = base_url
         self.timeout = timeout
         self.session = requests.Session()
         self.tokens = (ClientCredentialsToken(credentials, self.session, timeout) if credentials is not None
                        else StaticToken(token or ""))
-        self.limiter = RateLimiter(per_minute)
-        self.stopping = False  # the run is being stopped: no more waiting for pacing or retries
-        self.sent = 0
-        self.retries = 0
+        self.pacer = Pacer(per_minute, max_in_flight)
+
+    def sibling(self) -> "Client":
+        """A client for another lane: its own session (requests' are not shared across threads), the same
+        target, token and pacer."""
+        other = Client.__new__(Client)
+        other.base_url, other.timeout, other.tokens, other.pacer = self.base_url, self.timeout, self.tokens, self.pacer
+        other.session = requests.Session()
+        return other
+
+    @property
+    def sent(self) -> int:
+        """Requests the whole run has sent, in every lane."""
+        return self.pacer.sent
+
+    @property
+    def retries(self) -> int:
+        return self.pacer.retries
+
+    @property
+    def stopping(self) -> bool:
+        return self.pacer.stopping
+
+    @stopping.setter
+    def stopping(self, value: bool) -> None:
+        self.pacer.stopping = value
 
     def authorization(self) -> dict[str, str]:
         return {"Authorization": Credential("Bearer " + self.tokens.get().reveal())}
@@ -227,33 +281,31 @@ class Client:
         retried_once = refreshed = False
         attempt = 0
         while True:
-            if not (urgent or self.stopping):
-                self.limiter.wait()
-            self.sent += 1
             try:
-                response = send()
+                with self.pacer.turn(paced=not urgent):
+                    response = send()
             except requests.Timeout:
                 if retried_once or urgent:
                     raise TargetTimedOut(f"no answer within {timeout or self.timeout:g} s, "
                                          f"{'once' if urgent else 'twice'}, to:\n    {describe()}") from None
                 retried_once = True
-                self.retries += 1
+                self.pacer.retried()
                 continue
             except requests.ConnectionError as exc:
                 if retried_once:
                     raise TargetUnreachable(f"cannot reach {self.base_url}: {_reason(exc)}") from None
                 retried_once = True
-                self.retries += 1
+                self.pacer.retried()
                 continue
             status = response.status_code
             if (status == 401 and not refreshed and self.sent_our_token(response.request.headers)
                     and self.tokens.refresh()):
                 refreshed = True  # our token may have expired or been revoked mid-run: once more with a new one
-                self.retries += 1
+                self.pacer.retried()
                 continue
             if status in RETRIED_STATUSES and attempt < (URGENT_RETRIES if urgent or self.stopping else MAX_RETRIES):
                 attempt += 1
-                self.retries += 1
+                self.pacer.retried()
                 pause = _retry_after(response, attempt)
                 # Stopping: the notes say 409 and 429 may be retried, but CI gives seconds before SIGKILL.
                 time.sleep(min(pause, URGENT_RETRY_AFTER) if urgent or self.stopping else pause)

@@ -54,6 +54,7 @@ PROFILES = {
 }
 
 PLATFORM_REQUESTS_PER_MINUTE = 3000
+PLATFORM_MAX_IN_FLIGHT = 4  # api-notes, "Rate limits": concurrent requests per client IP
 # api-notes, "Hosts and paths": the production API. Kept here, not read from a schema that can be swapped.
 PRODUCTION_HOSTS = ("api.pexipengage.com",)
 # Where a run keeps the test customer's snapshot until it is restored (relative to the working directory).
@@ -106,6 +107,12 @@ class Target:
     baseline: str | None = None  # a file of known deviations (schemathesis' baseline format)
     baseline_update: bool = False  # write this run's failures into it
     record: bool = False  # a HAR recording of every exchange (release runs always have one)
+    max_in_flight: int = PLATFORM_MAX_IN_FLIGHT  # requests at once, and so lanes (one customer each) at most
+
+    @property
+    def lanes(self) -> int:
+        """How many customers the run works on side by side: one per customer given, up to max_in_flight."""
+        return max(1, min(len(self.customer_ids), self.max_in_flight))
 
     @property
     def is_production(self) -> bool:
@@ -167,6 +174,13 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
                               "(or ENGAGE_CLIENT_ID and ENGAGE_CLIENT_SECRET)")
         if not customer_ids:
             raise ConfigError("ENGAGE_CUSTOMER_ID is not set: name an existing customer the suite may modify")
+    if len(set(customer_ids)) != len(customer_ids):
+        raise ConfigError(f"ENGAGE_CUSTOMER_ID names a customer twice ({', '.join(customer_ids)}): "
+                          "two lanes on one customer would judge each other's changes")
+    max_in_flight = int(_number(env, "ENGAGE_MAX_IN_FLIGHT", PLATFORM_MAX_IN_FLIGHT, int))
+    if max_in_flight > PLATFORM_MAX_IN_FLIGHT:
+        raise ConfigError(f"ENGAGE_MAX_IN_FLIGHT may be at most {PLATFORM_MAX_IN_FLIGHT}, the platform's limit of "
+                          f"concurrent requests, not {max_in_flight}")
     return Target(
         base_url=base_url,
         token=token,
@@ -185,6 +199,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         baseline=env.get("ENGAGE_BASELINE", "").strip() or None,
         baseline_update=env.get("ENGAGE_BASELINE_UPDATE", "").strip() == "1",
         record=env.get("ENGAGE_RECORD", "").strip() == "1",
+        max_in_flight=max_in_flight,
     )
 
 

@@ -22,6 +22,7 @@ from engage_contract.customer import stable_view
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "selftest-token"
 CUSTOMER_ID = "1001"
+CUSTOMER_IDS = ("1001", "1002", "1003", "1004")  # for runs in lanes: the first `customers` of them
 # fault -> the check meant to catch it
 CAUGHT_BY = {
     "extra-property": "ok_body_matches_schema",
@@ -75,6 +76,11 @@ class Outcome:
     served: int  # requests the server answered, whoever sent them
     report_html: str = ""  # the run's HTML page
     patches: int = 0  # PATCH requests the server answered
+    most_in_flight: int = 0  # the most requests the server was answering at once
+    busiest_minute: int = 0  # the most requests that arrived within any 60 seconds
+    busiest_second: int = 0  # ... within any second
+    customers_before: list[dict[str, Any]] | None = None  # every lane's customer, before and after
+    customers_after: list[dict[str, Any]] | None = None
 
     @property
     def first_failure_at(self) -> int | None:
@@ -100,27 +106,30 @@ class Outcome:
 
     @property
     def restored(self) -> bool:
-        return stable_view(self.customer_before) == stable_view(self.customer_after)
+        return [stable_view(c) for c in self.customers_before] == [stable_view(c) for c in self.customers_after]
 
 
 def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_failure: bool = True,
               token: str = TOKEN, env: dict[str, str] | None = None, interrupt_after: int | None = None,
               interrupt_with: signal.Signals = signal.SIGINT, oauth: dict[str, Any] | None = None,
               pytest_args: tuple[str, ...] = (), latency: float = 0.0, tests: str = "tests/contract",
-              server: Any = None, workdir: str | os.PathLike[str] | None = None) -> Outcome:
+              server: Any = None, workdir: str | os.PathLike[str] | None = None, customers: int = 1) -> Outcome:
     """Run tests/contract in a subprocess against a fresh reference server (or `server`, left running);
     `interrupt_after` sends `interrupt_with` (Ctrl-C) once the server has answered that many requests;
     `oauth` (client_id, client_secret, token_lifetime) makes the suite fetch its tokens with client
     credentials instead; `workdir` (a fresh temporary one by default) is where it runs, its journal and
-    example database with it."""
+    example database with it; `customers` (up to 4) the lanes it runs in."""
     own_server = server is None
+    customer_ids = CUSTOMER_IDS[:customers]
     if own_server:
-        server = reference.start(token=token, faults=list(faults), customer_ids=(CUSTOMER_ID,),
+        server = reference.start(token=token, faults=list(faults), customer_ids=customer_ids,
                                  latency=latency, **(oauth or {}))
-    representation = lambda: server.store.represent(server.store.get(CUSTOMER_ID), None)  # noqa: E731
+    representation = lambda: [server.store.represent(server.store.get(customer_id), None)  # noqa: E731
+                              for customer_id in customer_ids]
     before = representation()
     started = time.monotonic()
     served_before, patches_before = server.requests_served, server.patches_served
+    arrivals_before = len(server.traffic.arrivals)
     try:
         with contextlib.ExitStack() as stack:
             if workdir is None:
@@ -128,7 +137,7 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
             junit = Path(workdir) / "junit.xml"
             junit.unlink(missing_ok=True)
             variables = {k: v for k, v in os.environ.items() if not k.startswith("ENGAGE_")}
-            variables.update(ENGAGE_BASE_URL=server.base_url, ENGAGE_TOKEN=token, ENGAGE_CUSTOMER_ID=CUSTOMER_ID,
+            variables.update(ENGAGE_BASE_URL=server.base_url, ENGAGE_TOKEN=token, ENGAGE_CUSTOMER_ID=",".join(customer_ids),
                              ENGAGE_PROFILE=profile, ENGAGE_TIMEOUT="2", ENGAGE_SEED="1",
                              # loopback: the platform's limit is not this server's
                              ENGAGE_RATE_LIMIT="1000000")
@@ -163,10 +172,13 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
     failures = _failure_texts(junit_text)
     found = {name for name in KNOWN_CHECKS for text in failures if re.search(rf"\b{name}\b", text)}
     requests = re.search(r"requests: (\d+)", output)
+    traffic = server.traffic
     return Outcome(",".join(faults) or "correct", process.returncode, found,
                    int(requests.group(1)) if requests else -1, time.monotonic() - started, output,
-                   junit_text, database, before, after, list(server.tokens_ever_issued),
-                   server.requests_served - served_before, report_html, server.patches_served - patches_before)
+                   junit_text, database, before[0], after[0], list(server.tokens_ever_issued),
+                   server.requests_served - served_before, report_html, server.patches_served - patches_before,
+                   traffic.most_in_flight, traffic.busiest(60, since=arrivals_before),
+                   traffic.busiest(1, since=arrivals_before), before, after)
 
 
 def _failure_texts(junit: str) -> list[str]:

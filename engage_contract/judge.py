@@ -46,6 +46,31 @@ class Tally:
     failing_cases: int = 0
     first_failure_at: int | None = None  # requests sent when the first case failed (before any shrinking)
 
+    @classmethod
+    def of_lanes(cls, tallies: list["Tally"]) -> "Tally":
+        """The run's tally: every lane's added up; the first failure is the earliest."""
+        total = cls()
+        for tally in tallies:
+            for name, value in vars(tally).items():
+                if name == "first_failure_at":
+                    firsts = [first for first in (total.first_failure_at, value) if first is not None]
+                    total.first_failure_at = min(firsts, default=None)
+                else:
+                    setattr(total, name, getattr(total, name) + value)
+        return total
+
+    def exercised(self) -> str | None:
+        """Why the run proved nothing (no schema-valid update was accepted), or None; raises LookupError when
+        no update that could tell was sent at all (a run narrowed with -k, say)."""
+        sent = self.bodies[Body.VALID] - self.inconclusive[Body.VALID]
+        accepted = self.accepted[Body.VALID]
+        if not sent:
+            raise LookupError("no schema-valid update got an answer that tells")
+        if not accepted:
+            return (f"the contract could not be exercised: none of the {sent} schema-valid updates was accepted "
+                    f"(statuses: {dict(sorted(self.statuses.items()))})")
+        return None
+
 
 class Judge:
     def __init__(self, contract: Contract, client: Client, customer_id: str,
@@ -171,15 +196,3 @@ class Judge:
             for error in exchange.json.get("errors") or []:
                 if isinstance(error, dict) and error.get("code") in self.contract.business_error_codes:
                     tally.business_codes[error["code"]] += 1
-
-    def exercised(self) -> str | None:
-        """Why the run proved nothing (no schema-valid update was accepted), or None; raises LookupError when
-        no update that could tell was sent at all (a run narrowed with -k, say)."""
-        sent = self.tally.bodies[Body.VALID] - self.tally.inconclusive[Body.VALID]
-        accepted = self.tally.accepted[Body.VALID]
-        if not sent:
-            raise LookupError("no schema-valid update got an answer that tells")
-        if not accepted:
-            return (f"the contract could not be exercised: none of the {sent} schema-valid updates was accepted "
-                    f"(statuses: {dict(sorted(self.tally.statuses.items()))})")
-        return None

@@ -4,6 +4,7 @@ seconds. It writes past pytest's output capture, so nothing of it lands in a fai
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -20,8 +21,13 @@ class Progress:
         self._started = clock()
         self._shown = self._started
         self._width = 0
+        self._lock = threading.Lock()  # lanes report from their own threads
 
     def update(self, requests: int, cases: int, failures: int, force: bool = False) -> None:
+        with self._lock:
+            self._update(requests, cases, failures, force)
+
+    def _update(self, requests: int, cases: int, failures: int, force: bool) -> None:
         now = self._clock()
         if not force and now - self._shown < (TERMINAL_INTERVAL if self._terminal else CI_INTERVAL):
             return

@@ -3,6 +3,7 @@ restore it at the end, and tell what was covered."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import secrets
@@ -26,30 +27,88 @@ from engage_contract.client import (
 )
 from engage_contract.config import PRODUCTION_HOSTS, ConfigError, ExitCode, Target
 from engage_contract.contract import Contract, SchemaError
-from engage_contract.exchange import Body
-from engage_contract.judge import Judge
+from engage_contract.exchange import INCONCLUSIVE_STATUSES, Body
+from engage_contract.judge import Judge, Tally
 
-EMBEDDED_CUSTOMER_ID = "1001"
+# The embedded reference server's customers: as many as the platform lets run side by side.
+EMBEDDED_CUSTOMER_IDS = ("1001", "1002", "1003", "1004")
 # What CI runners, terminals and Ctrl-C send to stop a run: each stops it as Ctrl-C does, and it restores.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@dataclass
+class Lane:
+    """One test customer and what the run knows of it: its client (a session of its own), its judge, the
+    values it had before the run, and its journal."""
+
+    number: int
+    customer_id: str
+    client: Client
+    judge: Judge
+    original: dict[str, Any]
+    journal_path: Path | None = None  # None for the embedded server: nothing there outlives the run
+    restore_problem: str | None = None  # after restore(): None, or why it failed
+    restore_attempted: bool = False
+
+    def restore(self, contract: Contract, urgent: bool) -> str | None:
+        """Write the original values back and verify them, once; a problem comes back as a message, with the
+        original to send by hand, and the journal is kept."""
+        if self.restore_attempted:
+            return self.restore_problem
+        self.restore_attempted = True
+        self.judge.hung = None  # restoring is worth one more try, even after a timeout
+        try:
+            problem = restore_customer(self.client, contract, self.customer_id, self.original, urgent=urgent)
+        except BaseException as exc:  # noqa: BLE001 - the restore's outcome must be reported, whatever it is
+            problem = f"{type(exc).__name__}: {self.client.mask(str(exc))}"
+        if problem is None:
+            if self.journal_path is not None:
+                journal.remove(self.journal_path)
+            return None
+        kept = f" (also kept in {self.journal_path})" if self.journal_path is not None else ""
+        body = json.dumps(customer.restorable(self.original, contract.request_fields), indent=2, ensure_ascii=False)
+        self.restore_problem = (f"RESTORE FAILED for customer {self.customer_id}: {problem}. To restore it by hand, "
+                                f"PATCH {self.client.customer_url(self.customer_id)} with this body{kept}:\n{body}")
+        return self.restore_problem
 
 
 @dataclass
 class Run:
     target: Target
     contract: Contract
-    client: Client
-    judge: Judge
-    original: dict[str, Any]
+    lanes: list[Lane]
+    beside: Judge  # for the probes that touch no test customer, sent beside the lanes on a session of its own
     server: Any = None
-    journal_path: Path | None = None  # None for the embedded server: nothing there outlives the run
-    restore_problem: str | None = None  # after restore(): None, or why it failed
-    restore_attempted: bool = False
     started: float = field(default_factory=time.monotonic)
 
+    # The first lane is the one the hand-made probes use; the generated cases are shared out among all.
     @property
     def customer_id(self) -> str:
-        return self.judge.customer_id
+        return self.lanes[0].customer_id
+
+    @property
+    def client(self) -> Client:
+        return self.lanes[0].client
+
+    @property
+    def judge(self) -> Judge:
+        return self.lanes[0].judge
+
+    @property
+    def customer_ids(self) -> list[str]:
+        return [lane.customer_id for lane in self.lanes]
+
+    @property
+    def restore_problem(self) -> str | None:
+        problems = [lane.restore_problem for lane in self.lanes if lane.restore_problem]
+        return "\n\n".join(problems) or None
+
+    @property
+    def unrestored(self) -> list[str]:
+        return [lane.customer_id for lane in self.lanes if lane.restore_problem]
+
+    def tally(self) -> Tally:
+        return Tally.of_lanes([lane.judge.tally for lane in self.lanes] + [self.beside.tally])
 
     @classmethod
     def start(cls, target: Target, say: Callable[[str], None] = print) -> "Run":
@@ -62,82 +121,82 @@ class Run:
             known = KnownDeviations.load(target.baseline, update=target.baseline_update)
         except BaselineError as exc:
             raise ConfigError(str(exc)) from None
-        server = journal_path = None
+        server = None
         if target.embedded:
             from engage_contract import reference
 
             token = secrets.token_urlsafe(24)
-            customer_id = EMBEDDED_CUSTOMER_ID
-            server = reference.start(token=token, customer_ids=(customer_id,))
-            client = Client(server.base_url, token, timeout=target.timeout)
+            customer_ids = EMBEDDED_CUSTOMER_IDS[:target.max_in_flight]
+            server = reference.start(token=token, customer_ids=customer_ids)
+            client = Client(server.base_url, token, timeout=target.timeout, max_in_flight=target.max_in_flight)
         else:
             _refuse_production(target)
-            customer_id = target.customer_ids[0]
-            client = Client(target.base_url, target.token, timeout=target.timeout,
+            customer_ids = target.customer_ids[:target.lanes]
+            client = Client(target.base_url, target.token, timeout=target.timeout, max_in_flight=target.max_in_flight,
                             per_minute=target.requests_per_minute, credentials=target.credentials)
-            journal_path = journal.path_for(target.journal_dir, target.base_url, customer_id)
+        clients = [client, *(client.sibling() for _ in customer_ids[1:])]
+        journals = [None if target.embedded else journal.path_for(target.journal_dir, target.base_url, customer_id)
+                    for customer_id in customer_ids]
         try:
-            if journal_path is not None:
-                _recover(target, client, contract, customer_id, journal_path, say)
-            original = _read_test_customer(client, contract, customer_id)
-            if journal_path is not None:
-                journal.write(journal_path, target.base_url, customer_id, original)  # before the first write
+            for customer_id, path in zip(customer_ids, journals):
+                if path is not None:
+                    _recover(target, client, contract, customer_id, path, say)
+            originals = [_read_test_customer(client, contract, customer_id) for customer_id in customer_ids]
+            for customer_id, path, original in zip(customer_ids, journals, originals):
+                if path is not None:
+                    journal.write(path, target.base_url, customer_id, original)  # before the first write
         except ConfigError:
             if server is not None:
                 server.shutdown()
             raise
-        judge = Judge(contract, client, customer_id, known)
-        judge.remember(original)
-        return cls(target=target, contract=contract, client=client, judge=judge, original=original, server=server,
-                   journal_path=journal_path)
+        lanes = []
+        for number, (customer_id, lane_client, path, original) in enumerate(
+                zip(customer_ids, clients, journals, originals), start=1):
+            judge = Judge(contract, lane_client, customer_id, known)
+            judge.remember(original)
+            lanes.append(Lane(number, customer_id, lane_client, judge, original, path))
+        beside = Judge(contract, client.sibling(), customer_ids[0], known)
+        beside.remember(originals[0])  # what it knows of a customer it never sends to: no read needed
+        return cls(target=target, contract=contract, lanes=lanes, beside=beside, server=server)
 
     def stop(self, reason: str) -> None:
-        """Stop after the request in flight: no new case starts, nothing waits for pacing or a retry."""
-        self.judge.stopped_by = reason
+        """Stop after the requests in flight: no new case starts, nothing waits for pacing or a retry."""
+        for judge in [lane.judge for lane in self.lanes] + [self.beside]:
+            judge.stopped_by = reason
         self.client.stopping = True
 
     def restore(self, *, urgent: bool = False, say: Callable[[str], None] = print) -> str | None:
-        """Write the original values back and verify them, once, whatever happens meanwhile (a second Ctrl-C,
-        a SIGTERM, an exception of any kind); a problem comes back as a message, with the original to send by
-        hand, and the journal is kept. `urgent`: the run is being stopped, so no pacing and no waiting."""
-        if self.restore_attempted:
-            return self.restore_problem
-        self.restore_attempted = True
-        say(f"\nengage-contract: restoring customer {self.customer_id} ...")
-        self.judge.hung = None  # restoring is worth one more try, even after a timeout
+        """Every lane's customer written back and verified, side by side, whatever happens meanwhile (a second
+        Ctrl-C, a SIGTERM, an exception of any kind); `urgent`: the run is being stopped, so no pacing and no
+        waiting. The problems, or None."""
+        say(f"\nengage-contract: restoring customer{'s' if len(self.lanes) > 1 else ''} "
+            f"{', '.join(self.customer_ids)} ...")
         with _signals_held():
-            try:
-                problem = restore_customer(self.client, self.contract, self.customer_id, self.original, urgent=urgent)
-            except BaseException as exc:  # noqa: BLE001 - the restore's outcome must be reported, whatever it is
-                problem = f"{type(exc).__name__}: {self.client.mask(str(exc))}"
-        if problem is None:
-            if self.journal_path is not None:
-                journal.remove(self.journal_path)
-            return None
-        self.restore_problem = self._restore_failed(problem)
+            if len(self.lanes) == 1:
+                self.lanes[0].restore(self.contract, urgent)
+            else:
+                # Side by side: CI gives seconds between SIGTERM and SIGKILL. Each lane's restore reports its own
+                # exceptions, so the pool has nothing to raise.
+                with concurrent.futures.ThreadPoolExecutor(len(self.lanes)) as pool:
+                    list(pool.map(lambda lane: lane.restore(self.contract, urgent), self.lanes))
         return self.restore_problem
-
-    def _restore_failed(self, reason: str) -> str:
-        kept = f" (also kept in {self.journal_path})" if self.journal_path is not None else ""
-        body = json.dumps(customer.restorable(self.original, self.contract.request_fields), indent=2,
-                          ensure_ascii=False)
-        return (f"RESTORE FAILED for customer {self.customer_id}: {reason}. To restore it by hand, PATCH "
-                f"{self.client.customer_url(self.customer_id)} with this body{kept}:\n{body}")
 
     def close(self) -> None:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
-        self.client.session.close()
+        for client in [lane.client for lane in self.lanes] + [self.beside.client]:
+            client.session.close()
 
     def summary(self) -> dict[str, Any]:
-        tally = self.judge.tally
+        tally = self.tally()
         documented = sorted(self.contract.documented_statuses("PATCH"))
         codes = self.contract.business_error_codes
         return {
             "target": self.client.base_url + (" (embedded reference server)" if self.target.embedded else ""),
             "profile": self.target.profile.name,
             "seed": self.target.seed,
+            "customers": ", ".join(self.customer_ids),
             "requests": self.client.sent,
             "seconds": round(time.monotonic() - self.started, 2),
             "cases": tally.cases,
@@ -158,21 +217,29 @@ class Run:
 
 def restore_customer(client: Client, contract: Contract, customer_id: str, original: dict[str, Any],
                      urgent: bool = False) -> str | None:
-    """One write of the original values and one read to verify them; why it failed, or None. Where the
-    platform lets a location decide the time zone, a second write sets the time zone alone."""
-    written = client.write(customer_id, customer.restorable(original, contract.request_fields), urgent=urgent)
-    read = client.read(customer_id, urgent=urgent)
-    after = customer.data_of(read)
-    if after is None:
-        return f"writing it back got {written.status_code}, reading it back got {read.status_code}"
+    """Read the customer, and where it differs from the original, write the original values and read again to
+    verify them; why it failed, or None. Where the platform lets a location decide the time zone, a second
+    write sets the time zone alone."""
     fields = contract.location_fields
-    left = customer.differences(customer.stable_view(original, fields), customer.stable_view(after, fields))
+
+    def left_over() -> tuple[Any, list[Any]]:
+        read = client.read(customer_id, urgent=urgent)
+        after = customer.data_of(read)
+        if after is None:
+            return read, []
+        return read, customer.differences(customer.stable_view(original, fields), customer.stable_view(after, fields))
+
+    read, left = left_over()
+    if customer.data_of(read) is not None and not left:
+        return None  # never changed, or changed back: nothing to write
+    written = client.write(customer_id, customer.restorable(original, contract.request_fields), urgent=urgent)
+    read, left = left_over()
+    if customer.data_of(read) is None:
+        return f"writing it back got {written.status_code}, reading it back got {read.status_code}"
     if [d.field for d in left] == ["timeZone"] and written.status_code == 200:
         written = client.write(customer_id, {"timeZone": original.get("timeZone")}, urgent=urgent)
-        after = customer.data_of(client.read(customer_id, urgent=urgent)) or {}
-        left = customer.differences(customer.stable_view(original, fields), customer.stable_view(after, fields))
+        read, left = left_over()
     if left:
-        # A refused write is no problem when the customer was never changed.
         problem = "it reads back different" if written.status_code == 200 else \
             f"writing it back got {written.status_code}, and it reads back different"
         return f"{problem}: " + "; ".join(map(str, left[:5]))
@@ -224,9 +291,27 @@ def _refuse_production(target: Target) -> None:
                           "set ENGAGE_ALLOW_PRODUCTION=1 if you really mean it", ExitCode.PRODUCTION_REFUSED)
 
 
+# The first read decides whether the run can start at all: a platform busy or rate-limited a little longer
+# than the client's retries is asked again, after a pause, this many times.
+FIRST_READ_ROUNDS = 3
+FIRST_READ_PAUSE = 2.0
+
+
 def _read_test_customer(client: Client, contract: Contract, customer_id: str) -> dict[str, Any]:
+    for round_ in range(FIRST_READ_ROUNDS):
+        response = _first_read(client, customer_id)
+        if response.status_code not in INCONCLUSIVE_STATUSES:
+            break
+        time.sleep(FIRST_READ_PAUSE * (round_ + 1))
+    else:
+        raise ConfigError(f"the target kept answering {response.status_code} to the first read of customer "
+                          f"{customer_id} (busy or rate-limited); try again later", ExitCode.TARGET_UNREACHABLE)
+    return _customer_read(client, contract, customer_id, response)
+
+
+def _first_read(client: Client, customer_id: str) -> Any:
     try:
-        response = client.read(customer_id)
+        return client.read(customer_id)
     except CredentialsRejected as exc:
         raise ConfigError(str(exc), ExitCode.CREDENTIALS_REJECTED) from None
     except (TargetUnreachable, ClientError) as exc:
@@ -234,6 +319,9 @@ def _read_test_customer(client: Client, contract: Contract, customer_id: str) ->
     except TargetTimedOut as exc:
         raise ConfigError(f"the target did not answer the first read of customer {customer_id} "
                           f"within {client.timeout:g} s", ExitCode.TARGET_TIMED_OUT) from None
+
+
+def _customer_read(client: Client, contract: Contract, customer_id: str, response: Any) -> dict[str, Any]:
     if response.status_code in (401, 403):
         raise ConfigError(f"the target rejected the credentials ({response.status_code} on the first read of "
                           f"customer {customer_id}); check ENGAGE_TOKEN", ExitCode.CREDENTIALS_REJECTED)

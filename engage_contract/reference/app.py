@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import zoneinfo
@@ -12,6 +13,7 @@ import threading
 import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -38,6 +40,39 @@ class HttpError(Exception):
         self.headers = headers or {}
 
 
+class Traffic:
+    """What the platform limits, as this server saw it: requests at once, and when each arrived."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.arrivals: list[float] = []
+
+    @contextlib.contextmanager
+    def request(self) -> Iterator[None]:
+        with self._lock:
+            self.arrivals.append(time.monotonic())
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def busiest(self, seconds: float, since: int = 0) -> int:
+        """The most requests that arrived within any `seconds` (after the first `since`)."""
+        with self._lock:
+            arrivals = self.arrivals[since:]
+        most = start = 0
+        for end, moment in enumerate(arrivals):
+            while moment - arrivals[start] >= seconds:
+                start += 1
+            most = max(most, end - start + 1)
+        return most
+
+
 class ReferenceServer(ThreadingHTTPServer):
     """PATCH and GET /enterprises/{enterprise}/customers/{id}, as the contract describes them."""
 
@@ -59,6 +94,7 @@ class ReferenceServer(ThreadingHTTPServer):
         self.requests_served = 0
         self.patches_served = 0
         self.count_lock = threading.Lock()
+        self.traffic = Traffic()
         self.client_id, self.client_secret, self.token_lifetime = client_id, client_secret, token_lifetime
         self.issued_tokens: dict[str, float] = {}
         self.tokens_ever_issued: list[str] = []
@@ -124,16 +160,17 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = _unsupported
 
     def _serve(self, method: str) -> None:
-        body = self._read_body()
-        if self.server.latency:
-            time.sleep(self.server.latency)
-        try:
-            status, payload, headers = self._route(method, body)
-        except HttpError as error:
-            status, payload, headers = error.status, self._envelope(error), error.headers
-        except Exception as exc:  # the reference server answers 500 rather than dropping the connection
-            status, payload, headers = 500, self._envelope(HttpError(500, "INTERNAL_ERROR", repr(exc))), {}
-        self._send(status, payload, headers, head=method == "HEAD")
+        with self.server.traffic.request():
+            body = self._read_body()
+            if self.server.latency:
+                time.sleep(self.server.latency)
+            try:
+                status, payload, headers = self._route(method, body)
+            except HttpError as error:
+                status, payload, headers = error.status, self._envelope(error), error.headers
+            except Exception as exc:  # the reference server answers 500 rather than dropping the connection
+                status, payload, headers = 500, self._envelope(HttpError(500, "INTERNAL_ERROR", repr(exc))), {}
+            self._send(status, payload, headers, head=method == "HEAD")
 
     def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)

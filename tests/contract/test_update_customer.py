@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from engage_contract import checks, suite
+from engage_contract import checks, lanes, suite
 from engage_contract.edges import LONG_TEXT, edge_bodies
 from engage_contract.judge import Judge
 from engage_contract.probes import bilingual_location, boundary_body, business_rule_bodies, invalid_bodies
@@ -39,19 +39,21 @@ def _unless_smoke(run: Run, in_smoke: bool) -> None:
 
 def test_example_request_accepted(run: Run, judge: Judge) -> None:
     """The reference page's own example request is accepted: without that, nothing else proves much."""
-    judge.run(_seed_request(run, run.customer_id), known_good=True)
+    judge.run(_seed_request(run, judge.customer_id), known_good=True)
 
 
 @schema.parametrize()
+@lanes.spread
 def test_update_customer(case, judge: Judge) -> None:
-    """Generated requests (examples, coverage, fuzzing; valid and invalid) to the test customer."""
+    """Generated requests (examples, coverage, fuzzing; valid and invalid) to the test customer; with several
+    customers, shared out among their lanes."""
     judge.run(case)
 
 
 @pytest.mark.parametrize("token", [None, "wrong"], ids=["no-token", "wrong-token"])
 def test_unauthenticated_request_rejected(run: Run, judge: Judge, token: str | None) -> None:
     """Without a bearer token, and with a wrong one, the operation answers 401 (or 403) and changes nothing."""
-    case = _seed_request(run, run.customer_id)
+    case = _seed_request(run, judge.customer_id)
     judge.run(case, authorized=False, token=None if token is None else f"engage-contract-{uuid.uuid4().hex}")
 
 
@@ -62,8 +64,8 @@ EMPTY = {"no-body": None, "empty-json": b""}
 def test_empty_update(run: Run, judge: Judge, payload: str) -> None:
     """A PATCH without a body (or with zero bytes of JSON) is an empty update: 200 that changes nothing, or 400/422."""
     _unless_smoke(run, payload == "no-body")
-    judge.run(_seed_request(run, run.customer_id))  # a known state, every field set
-    judge.run(_request(run.customer_id, EMPTY[payload]))
+    judge.run(_seed_request(run, judge.customer_id))  # a known state, every field set
+    judge.run(_request(judge.customer_id, EMPTY[payload]))
 
 
 MALFORMED = {
@@ -78,7 +80,7 @@ MALFORMED = {
 def test_malformed_json_rejected(run: Run, judge: Judge, payload: str) -> None:
     """A body that is not JSON is rejected with 400 or 422 and changes nothing."""
     _unless_smoke(run, payload == "truncated")
-    judge.run(_request(run.customer_id, MALFORMED[payload]))
+    judge.run(_request(judge.customer_id, MALFORMED[payload]))
 
 
 BUSINESS_RULES = business_rule_bodies(CONTRACT)
@@ -88,7 +90,7 @@ BUSINESS_RULES = business_rule_bodies(CONTRACT)
 def test_business_rule_reached(run: Run, judge: Judge, code: str) -> None:
     """A request most likely to meet a listed 422 gets 200 (the platform accepts it) or a 422 with a listed code."""
     _unless_smoke(run, code != "LOCATION_GEOCODING_FAILED")
-    judge.run(_request(run.customer_id, BUSINESS_RULES[code]))
+    judge.run(_request(judge.customer_id, BUSINESS_RULES[code]))
 
 
 BILINGUAL, (FIRST, SECOND, ABSENT) = bilingual_location(CONTRACT)
@@ -99,7 +101,7 @@ def test_accept_language_honoured(run: Run, judge: Judge, asked: str) -> None:
     """Asked for a language its translations have, a location comes back in it, on PATCH and GET; asked for one
     they lack, null; asked for any, in some language."""
     _unless_smoke(run, asked == SECOND)
-    judge.run(_request(run.customer_id, BILINGUAL, headers={"Accept-Language": asked}))
+    judge.run(_request(judge.customer_id, BILINGUAL, headers={"Accept-Language": asked}))
 
 
 UNKNOWN_IDS = {
@@ -112,6 +114,7 @@ UNKNOWN_IDS = {
 
 
 @pytest.mark.parametrize("kind", list(UNKNOWN_IDS))
+@lanes.beside
 def test_unknown_id_not_found(run: Run, judge: Judge, kind: str) -> None:
     """An id that does not exist answers 404 and creates nothing; odd ids answer 404, never 5xx."""
     _unless_smoke(run, kind in ("generated", "unicode"))
@@ -125,7 +128,7 @@ def test_unknown_id_not_found(run: Run, judge: Judge, kind: str) -> None:
 def test_every_edge_at_once(run: Run, judge: Judge) -> None:
     """Bounded strings at their maxLength, the others very long, enums at a value YAML misreads, location cleared,
     all in one schema-valid request: 200 or a listed 422, never a 400 or a crash."""
-    judge.run(_request(run.customer_id, boundary_body(run.contract, LONG_TEXT)))
+    judge.run(_request(judge.customer_id, boundary_body(run.contract, LONG_TEXT)))
 
 
 INVALID = invalid_bodies(CONTRACT)
@@ -134,7 +137,7 @@ INVALID = invalid_bodies(CONTRACT)
 @pytest.mark.parametrize("kind", list(INVALID))
 def test_invalid_request_rejected(run: Run, judge: Judge, kind: str) -> None:
     """The page's example with one constraint broken is rejected with 400 or 422, and changes nothing."""
-    judge.run(_request(run.customer_id, INVALID[kind]))
+    judge.run(_request(judge.customer_id, INVALID[kind]))
 
 
 EDGES = edge_bodies(CONTRACT)
@@ -144,13 +147,13 @@ EDGES = edge_bodies(CONTRACT)
 def test_unstated_edge(run: Run, judge: Judge, edge: str) -> None:
     """Schema-valid values at edges the contract does not state get 200 or a listed 422, and are stored."""
     _unless_smoke(run, False)
-    judge.run(_request(run.customer_id, EDGES[edge]))
+    judge.run(_request(judge.customer_id, EDGES[edge]))
 
 
-def test_contract_exercised(judge: Judge) -> None:
+def test_contract_exercised(run: Run) -> None:
     """A run in which no schema-valid update was accepted proves nothing: it fails, saying so."""
     try:
-        problem = judge.exercised()
+        problem = run.tally().exercised()
     except LookupError as exc:
         pytest.skip(f"nothing to judge: {exc}")
     if problem:

@@ -1,0 +1,208 @@
+"""The run's lanes at work side by side, one test customer each.
+
+The generated cases are shared out: one hypothesis test per lane, built by schemathesis as it builds the
+single one, each with a seed of its own and its share of the fuzzed examples, sending to its own customer.
+The deterministic cases (the schema's examples, the coverage phase) are the same in every lane's test: each
+is sent by the lane that reaches it first, so that a lane with quick answers takes more. A failing case is shrunk on the lane that found it, against the customer it failed on; the other
+lanes then stop, as a single hypothesis run stops generating.
+
+The hand-made probes are shared out too: each lane sends its share before its generated cases, and the probes
+that touch no test customer (`beside`) run in a thread of their own meanwhile, even with one lane. Their
+outcomes wait for pytest to reach their tests, which report them as if they had run then."""
+
+from __future__ import annotations
+
+import math
+import threading
+import unittest
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import hypothesis
+from hypothesis.internal.reflection import function_digest
+from schemathesis.generation.feedback import FeedbackSources
+from schemathesis.generation.hypothesis.builder import ApiOperationMark
+from schemathesis.generation.meta import TestPhase
+from schemathesis.pytest._test_builder import build_operation_test
+from schemathesis.python._constants.orchestrator import make_constants_value_source
+
+if TYPE_CHECKING:
+    from engage_contract.run import Lane, Run
+
+_SPREAD = "_engage_contract_spread"
+_BESIDE = "_engage_contract_beside"
+# How long a stopped lane may take to finish the request it has in flight and its read-back, in timeouts.
+FINISHING_TIMEOUTS = 4
+
+
+def spread(test: Callable) -> Callable:
+    """Mark a schemathesis test whose cases are shared out among the lanes when the run has several."""
+    setattr(test, _SPREAD, True)
+    return test
+
+
+def beside(test: Callable) -> Callable:
+    """Mark a probe whose outcome cannot depend on any lane: it touches no test customer."""
+    setattr(test, _BESIDE, True)
+    return test
+
+
+def is_spread(item: Any) -> bool:
+    return getattr(getattr(item, "test_function", None), _SPREAD, False)
+
+
+class Probes:
+    """The hand-made probes the lanes send ahead of pytest, and their outcomes until pytest reports them."""
+
+    # What a probe may ask for: the run, its lane's judge, and its own parameters.
+    FIXTURES = {"run", "judge"}
+
+    def __init__(self, items: list[Any]) -> None:
+        # Those pytest reaches after the generated cases: what comes before has run by then.
+        first = next((index for index, item in enumerate(items) if is_spread(item)), len(items))
+        self.items = [item for item in items[first + 1:] if self._runs_ahead(item)]
+        self.outcomes: dict[str, BaseException | None] = {}
+
+    @classmethod
+    def _runs_ahead(cls, item: Any) -> bool:
+        names = set(getattr(item, "fixturenames", ()))
+        params = set(getattr(getattr(item, "callspec", None), "params", {}))
+        return "judge" in names and not is_spread(item) and names - params <= cls.FIXTURES
+
+    def shares(self, lanes: int) -> tuple[list[Any], list[list[Any]]]:
+        """The probes for the thread beside the lanes, and each lane's share of the others."""
+        alone = [item for item in self.items if getattr(item.obj, _BESIDE, False)]
+        others = [item for item in self.items if not getattr(item.obj, _BESIDE, False)]
+        return alone, [others[index::lanes] for index in range(lanes)]
+
+    def send(self, items: list[Any], run: "Run", judge: Any, go_on: Callable[[], bool]) -> None:
+        for item in items:
+            if not go_on() or judge.stopped_by is not None or judge.hung is not None:
+                return  # left to pytest, which runs (or skips) it in its turn
+            arguments = {"run": run, "judge": judge, **item.callspec.params} if hasattr(item, "callspec") \
+                else {"run": run, "judge": judge}
+            try:
+                item.obj(**{name: arguments[name] for name in item._fixtureinfo.argnames})
+            except BaseException as exc:  # noqa: BLE001 - pytest raises it when it reaches the test
+                self.outcomes[item.nodeid] = exc
+            else:
+                self.outcomes[item.nodeid] = None
+
+    def outcome(self, item: Any) -> tuple[bool, BaseException | None]:
+        """Whether the probe was sent ahead, and what it raised."""
+        if item.nodeid not in self.outcomes:
+            return False, None
+        return True, self.outcomes.pop(item.nodeid)
+
+
+class _Shared:
+    """What the lanes of one generated test share: the deterministic cases taken, the lanes that failed."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.failed: set[int] = set()  # lanes that found a failing case
+        self._taken: set[str] = set()
+
+    def take(self, case: Any) -> bool:
+        """Whether this lane sends a deterministic case: the first to reach it does."""
+        key = case.as_curl_command()
+        with self.lock:
+            if key in self._taken:
+                return False
+            self._taken.add(key)
+            return True
+
+    def failed_elsewhere(self, number: int) -> bool:
+        with self.lock:
+            return bool(self.failed) and number not in self.failed
+
+    def failing(self, number: int) -> None:
+        with self.lock:
+            self.failed.add(number)
+
+
+def run_generated(item: Any, run: "Run", probes: Probes, stop: Callable[[str], None]) -> None:
+    """Run a spread schemathesis test item in every lane at once, each lane's probes first and the probes that
+    touch no customer beside them; raise what the lanes' generated cases found."""
+    __tracebackhide__ = True
+    operation = ApiOperationMark.get(item.obj)
+    shared = _Shared()
+    # One lane runs the test as schemathesis built it: a run in one lane is what it always was.
+    tests = [_lane_test(item, operation, lane, run, shared) for lane in run.lanes] if len(run.lanes) > 1 \
+        else [item.obj]
+    errors: list[BaseException | None] = [None] * len(tests)
+    alone, shares = probes.shares(len(run.lanes))
+
+    def go(index: int) -> None:
+        lane = run.lanes[index]
+        probes.send(shares[index], run, lane.judge, go_on=lambda: not shared.failed)
+        try:
+            tests[index](judge=lane.judge)
+        except BaseException as exc:  # noqa: BLE001 - carried to the main thread, which raises it
+            errors[index] = exc
+
+    threads = [threading.Thread(target=go, args=(index,), name=f"lane-{lane.number}", daemon=True)
+               for index, lane in enumerate(run.lanes)]
+    if alone:
+        threads.append(threading.Thread(target=probes.send, args=(alone, run, run.beside, lambda: True),
+                                        name="beside-the-lanes", daemon=True))
+    for thread in threads:
+        thread.start()
+    _wait(threads, stop, finishing=FINISHING_TIMEOUTS * run.client.timeout)
+    found = [error for error in errors if error is not None and not isinstance(error, unittest.SkipTest)]
+    if len(found) == 1:
+        raise found[0]
+    if found:
+        raise BaseExceptionGroup(f"failures in {len(found)} lanes", found)
+    skipped = [error for error in errors if error is not None]
+    if skipped and len(skipped) == len(errors):
+        raise skipped[0]
+
+
+def _wait(threads: list[threading.Thread], stop: Callable[[str], None], finishing: float) -> None:
+    """Join the lanes. Interrupted harder (a second Ctrl-C), the lanes are stopped and given the time to finish
+    their request in flight, so that none writes to its customer after the restore."""
+    try:
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.1)
+    except KeyboardInterrupt:
+        stop("KeyboardInterrupt")
+        for thread in threads:
+            thread.join(finishing)
+        raise
+
+
+def _lane_test(item: Any, operation: Any, lane: "Lane", run: "Run", shared: _Shared) -> Callable:
+    inner = item.test_function
+    lanes = len(run.lanes)
+    first_customer = run.customer_id
+
+    def lane_test(case: Any, judge: Any) -> None:
+        __tracebackhide__ = True
+        if case.meta is not None and case.meta.phase.name != TestPhase.FUZZING and not shared.take(case):
+            return  # another lane sent it
+        if shared.failed_elsewhere(lane.number):
+            raise unittest.SkipTest("another lane found a failure first")
+        if case.path_parameters.get("id") == first_customer:
+            case.path_parameters = {**case.path_parameters, "id": lane.customer_id}
+        try:
+            inner(case, judge)
+        except (AssertionError, BaseExceptionGroup):
+            shared.failing(lane.number)
+            raise
+
+    lane_test.__name__ = inner.__name__
+    schema = operation.schema
+    test = build_operation_test(config=schema.config, operation=operation, test_func=lane_test, given_kwargs={},
+                                feedback=FeedbackSources(constants_value_source=make_constants_value_source(schema)))
+    settings = getattr(test, "_hypothesis_internal_use_settings")
+    share = math.ceil(settings.max_examples / lanes)
+    setattr(test, "_hypothesis_internal_use_settings", hypothesis.settings(settings, max_examples=share))
+    # One example database entry for the test, whichever lane found it: every lane tries it first next time.
+    test._hypothesis_internal_database_key = function_digest(inner)
+    # The first lane keeps the run's seed.
+    seed = getattr(test, "_hypothesis_internal_use_seed", None)
+    if seed is not None:
+        hypothesis.seed(seed + lane.number - 1)(test)
+    return test
