@@ -113,17 +113,19 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
               token: str = TOKEN, env: dict[str, str] | None = None, interrupt_after: int | None = None,
               interrupt_with: signal.Signals = signal.SIGINT, oauth: dict[str, Any] | None = None,
               pytest_args: tuple[str, ...] = (), latency: float = 0.0, tests: str = "tests/contract",
-              server: Any = None, workdir: str | os.PathLike[str] | None = None, customers: int = 1) -> Outcome:
+              server: Any = None, workdir: str | os.PathLike[str] | None = None, customers: int = 1,
+              fault_customers: tuple[str, ...] | None = None) -> Outcome:
     """Run tests/contract in a subprocess against a fresh reference server (or `server`, left running);
     `interrupt_after` sends `interrupt_with` (Ctrl-C) once the server has answered that many requests;
     `oauth` (client_id, client_secret, token_lifetime) makes the suite fetch its tokens with client
     credentials instead; `workdir` (a fresh temporary one by default) is where it runs, its journal and
-    example database with it; `customers` (up to 4) the lanes it runs in."""
+    example database with it; `customers` (up to 4) the lanes it runs in, `fault_customers` those the faults
+    show on."""
     own_server = server is None
     customer_ids = CUSTOMER_IDS[:customers]
     if own_server:
         server = reference.start(token=token, faults=list(faults), customer_ids=customer_ids,
-                                 latency=latency, **(oauth or {}))
+                                 latency=latency, fault_customers=fault_customers, **(oauth or {}))
     representation = lambda: [server.store.represent(server.store.get(customer_id), None)  # noqa: E731
                               for customer_id in customer_ids]
     before = representation()

@@ -18,8 +18,9 @@ __all__ = ["ReferenceServer", "start"]
 def start(*, token: str, host: str = "127.0.0.1", port: int = 0, enterprise: str = "acme",
           customer_ids: tuple[str, ...] = ("1001",), faults: list[str] | tuple[str, ...] = (),
           latency: float = 0.0, client_id: str | None = None, client_secret: str | None = None,
-          token_lifetime: float = 300.0) -> ReferenceServer:
-    """Start a server on a background thread; stop it with `shutdown()` and `server_close()`."""
+          token_lifetime: float = 300.0, fault_customers: tuple[str, ...] | None = None) -> ReferenceServer:
+    """Start a server on a background thread; stop it with `shutdown()` and `server_close()`. `fault_customers`:
+    the faults in updating a customer show on these customers only."""
     server = ReferenceServer(
         (host, port),
         contract=_contract.load(),
@@ -27,6 +28,7 @@ def start(*, token: str, host: str = "127.0.0.1", port: int = 0, enterprise: str
         enterprise=enterprise,
         customer_ids=customer_ids,
         faults=_faults.check(list(faults)),
+        fault_customers=frozenset(fault_customers) if fault_customers is not None else None,
         latency=latency,
         client_id=client_id,
         client_secret=client_secret,

@@ -82,6 +82,7 @@ class ReferenceServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], *, contract: Contract, token: str, enterprise: str = "acme",
                  customer_ids: tuple[str, ...] = ("1001",), faults: frozenset[str] = frozenset(),
+                 fault_customers: frozenset[str] | None = None,
                  latency: float = 0.0, client_id: str | None = None, client_secret: str | None = None,
                  token_lifetime: float = 300.0) -> None:
         self.contract = contract
@@ -90,7 +91,7 @@ class ReferenceServer(ThreadingHTTPServer):
         self.customer_ids = customer_ids
         self.faults = faults
         self.latency = latency
-        self.store = Store(contract, customer_ids, faults)
+        self.store = Store(contract, customer_ids, faults, fault_customers)
         self.requests_served = 0
         self.patches_served = 0
         self.count_lock = threading.Lock()
@@ -252,7 +253,7 @@ class _Handler(BaseHTTPRequestHandler):
                             headers={"WWW-Authenticate": "Bearer"})
 
     def _patch(self, customer_id: str, raw: bytes) -> dict[str, Any] | None:
-        server, faults = self.server, self.server.faults
+        server, faults = self.server, self.server.store.faults_for(customer_id)
         if "locked-after-40" in faults and server.requests_served > 40 and customer_id in server.customer_ids:
             raise HttpError(409, "CUSTOMER_LOCKED", "The customer is being changed by another operation.")
         if not raw:
@@ -285,7 +286,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise HttpError(422, code, error.message, error.arguments) from None
 
     def _validate(self, customer_id: str, body: Any) -> None:
-        faults = self.server.faults
+        faults = self.server.store.faults_for(customer_id)
         if isinstance(body, dict) and isinstance(body.get("location"), dict):
             location = body["location"]
             if "accept-unknown-location-property" in faults:

@@ -111,10 +111,13 @@ def _picked(entry: dict[str, Any]) -> dict[str, str]:
 class Store:
     """Customers in memory, behind one lock; `update` applies a PATCH body that the schema accepted."""
 
-    def __init__(self, contract: Contract, customer_ids: Iterable[str], faults: frozenset[str] = frozenset()):
+    def __init__(self, contract: Contract, customer_ids: Iterable[str], faults: frozenset[str] = frozenset(),
+                 fault_customers: frozenset[str] | None = None):
         self._fields = [name for name in contract.request_fields if name != "location"]
         self._required = set(contract.component("Customer")["required"]) | set(contract.component("Location")["required"])
         self._faults = faults
+        # Where a fault should show on some customers only (a test of lanes): the others are served correctly.
+        self._fault_customers = fault_customers
         self._default_language = OTHER_DEFAULT_LANGUAGE if "legal-default-language" in faults else DEFAULT_LANGUAGE
         self._lock = threading.Lock()
         self._customers = seed_customers(customer_ids)
@@ -160,8 +163,13 @@ class Store:
                 self._customers[customer_id] = updated
             return answered
 
+    def faults_for(self, customer_id: str) -> frozenset[str]:
+        if self._fault_customers is None or customer_id in self._fault_customers:
+            return self._faults
+        return frozenset(fault for fault in self._faults if fault.startswith("legal-"))
+
     def _apply(self, record: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-        faults = self._faults
+        faults = self.faults_for(record["id"])
         for name in self._fields:
             if name in body:
                 if name == "company" and "drop-field" in faults:

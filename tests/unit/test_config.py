@@ -21,6 +21,13 @@ def test_live_target() -> None:
     assert target.seed == 7 and target.profile.max_examples >= 10 * 60  # noqa: PLR2004
 
 
+@pytest.mark.parametrize(("customers", "in_flight", "lanes"), [
+    ("1234", "", 1), ("1,2,3,4", "", 4), ("1, 2 ,3,4,5", "", 4), ("1,2,3,4", "2", 2), ("1,2,3,4", "1", 1)])
+def test_one_lane_a_customer_up_to_the_requests_in_flight(customers: str, in_flight: str, lanes: int) -> None:
+    target = from_environment({**LIVE, "ENGAGE_CUSTOMER_ID": customers, "ENGAGE_MAX_IN_FLIGHT": in_flight})
+    assert target.lanes == lanes
+
+
 def test_the_token_never_shows_in_repr() -> None:
     assert "s3cr3t" not in repr(from_environment({**LIVE, "ENGAGE_TOKEN": "s3cr3t"}))
 
@@ -36,6 +43,9 @@ def test_the_token_never_shows_in_repr() -> None:
     ({"ENGAGE_TOKEN": "t"}, "ENGAGE_BASE_URL is empty but ENGAGE_TOKEN is set"),
     ({"ENGAGE_BASE_URL": " ", "ENGAGE_CUSTOMER_ID": "1"}, "ENGAGE_BASE_URL is empty but ENGAGE_CUSTOMER_ID is set"),
     ({**LIVE, "ENGAGE_BASELINE_UPDATE": "1"}, "ENGAGE_BASELINE_UPDATE=1 needs ENGAGE_BASELINE"),
+    ({**LIVE, "ENGAGE_CUSTOMER_ID": "1234, 99,1234"}, "ENGAGE_CUSTOMER_ID names a customer twice"),
+    ({**LIVE, "ENGAGE_MAX_IN_FLIGHT": "5"}, "ENGAGE_MAX_IN_FLIGHT may be at most 4"),
+    ({**LIVE, "ENGAGE_MAX_IN_FLIGHT": "0"}, "ENGAGE_MAX_IN_FLIGHT must be greater than 0"),
 ])
 def test_bad_configuration_is_one_sentence(env: dict[str, str], says: str) -> None:
     with pytest.raises(ConfigError) as error:
