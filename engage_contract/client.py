@@ -185,6 +185,7 @@ class Client:
         self.tokens = (ClientCredentialsToken(credentials, self.session, timeout) if credentials is not None
                        else StaticToken(token or ""))
         self.pacer = Pacer(per_minute, max_in_flight)
+        self.writes = 0  # requests this client sent that may change a customer (its lane's restore needs them)
 
     def sibling(self) -> "Client":
         """A client for another lane: its own session (requests' are not shared across threads), the same
@@ -192,6 +193,7 @@ class Client:
         other = Client.__new__(Client)
         other.base_url, other.timeout, other.tokens, other.pacer = self.base_url, self.timeout, self.tokens, self.pacer
         other.session = requests.Session()
+        other.writes = 0
         return other
 
     @property
@@ -232,6 +234,7 @@ class Client:
         def attempt() -> Response:
             headers.clear()
             headers["X-Correlation-Id"] = str(uuid.uuid4())
+            self.writes += case.method.upper() != "GET"
             if token is not None:
                 headers["Authorization"] = f"Bearer {token}"
             elif authorized:
@@ -258,6 +261,7 @@ class Client:
         timeout = min(self.timeout, URGENT_TIMEOUT) if urgent else self.timeout
 
         def attempt() -> requests.Response:
+            self.writes += method != "GET"
             sent = {"X-Correlation-Id": str(uuid.uuid4()), **self.authorization(), **(headers or {})}
             return self.session.request(method, url, headers=sent, json=body, timeout=timeout)
 

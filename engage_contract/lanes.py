@@ -4,7 +4,9 @@ The generated cases are shared out: one hypothesis test per lane, built by schem
 single one, each with a seed of its own and its share of the fuzzed examples, sending to its own customer.
 The deterministic cases (the schema's examples, the coverage phase) are the same in every lane's test: each
 is sent by the lane that reaches it first, so that a lane with quick answers takes more. A failing case is shrunk on the lane that found it, against the customer it failed on; the other
-lanes then stop, as a single hypothesis run stops generating.
+lanes then stop, as a single hypothesis run stops generating. Hypothesis' own work (generating, shrinking)
+is done by one lane at a time: its caches are not safe across threads (a lambda's source parsed by two at
+once fails); the lanes overlap in what takes the time, the requests and the checks.
 
 The hand-made probes are shared out too: each lane sends its share before its generated cases, and the probes
 that touch no test customer (`beside`) run in a thread of their own meanwhile, even with one lane. Their
@@ -12,7 +14,6 @@ outcomes wait for pytest to reach their tests, which report them as if they had 
 
 from __future__ import annotations
 
-import math
 import threading
 import unittest
 from collections.abc import Callable
@@ -102,6 +103,7 @@ class _Shared:
         self.lock = threading.Lock()
         self.failed: set[int] = set()  # lanes that found a failing case
         self._taken: set[str] = set()
+        self.hypothesis = threading.Lock()  # held by the lane whose hypothesis engine is at work
 
     def take(self, case: Any) -> bool:
         """Whether this lane sends a deterministic case: the first to reach it does."""
@@ -136,10 +138,13 @@ def run_generated(item: Any, run: "Run", probes: Probes, stop: Callable[[str], N
     def go(index: int) -> None:
         lane = run.lanes[index]
         probes.send(shares[index], run, lane.judge, go_on=lambda: not shared.failed)
+        shared.hypothesis.acquire()
         try:
             tests[index](judge=lane.judge)
         except BaseException as exc:  # noqa: BLE001 - carried to the main thread, which raises it
             errors[index] = exc
+        finally:
+            shared.hypothesis.release()
 
     threads = [threading.Thread(target=go, args=(index,), name=f"lane-{lane.number}", daemon=True)
                for index, lane in enumerate(run.lanes)]
@@ -186,18 +191,21 @@ def _lane_test(item: Any, operation: Any, lane: "Lane", run: "Run", shared: _Sha
             raise unittest.SkipTest("another lane found a failure first")
         if case.path_parameters.get("id") == first_customer:
             case.path_parameters = {**case.path_parameters, "id": lane.customer_id}
+        shared.hypothesis.release()  # the other lanes' hypothesis may work while this one's case is sent
         try:
             inner(case, judge)
         except (AssertionError, BaseExceptionGroup):
             shared.failing(lane.number)
             raise
+        finally:
+            shared.hypothesis.acquire()
 
     lane_test.__name__ = inner.__name__
     schema = operation.schema
     test = build_operation_test(config=schema.config, operation=operation, test_func=lane_test, given_kwargs={},
                                 feedback=FeedbackSources(constants_value_source=make_constants_value_source(schema)))
     settings = getattr(test, "_hypothesis_internal_use_settings")
-    share = math.ceil(settings.max_examples / lanes)
+    share = settings.max_examples // lanes + (lane.number - 1 < settings.max_examples % lanes)
     setattr(test, "_hypothesis_internal_use_settings", hypothesis.settings(settings, max_examples=share))
     # One example database entry for the test, whichever lane found it: every lane tries it first next time.
     test._hypothesis_internal_database_key = function_digest(inner)
