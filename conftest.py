@@ -102,10 +102,10 @@ def _stop_run(reason: str) -> None:
 _PROBES = lanes.Probes([])
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_finish(session: pytest.Session) -> None:
     global _PROBES
-    if _RUN is not None:
-        _PROBES = lanes.Probes(items)
+    if _RUN is not None:  # the items that will run: after -k, --deselect and --lf
+        _PROBES = lanes.Probes(session.items)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -134,7 +134,9 @@ def run() -> Run:
 
 
 @pytest.fixture
-def judge(run: Run):
+def judge(run: Run, request: pytest.FixtureRequest):
+    if _PROBES.sent_ahead(request.node):
+        return run.judge  # the lane that sent it judged it; its outcome is reported as it was
     if run.judge.stopped_by is not None:
         pytest.skip(f"the run was stopped ({run.judge.stopped_by})")
     if run.judge.hung is not None:

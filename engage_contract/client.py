@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import unittest
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -60,8 +61,13 @@ class TargetUnreachable(Exception):
     """A request could not be delivered, even after one retry."""
 
 
+class RunStopped(unittest.SkipTest):
+    """The run is being stopped: no request starts but the restore's (a skip wherever it lands)."""
+
+
 class RateLimiter:
-    """At most `per_minute` requests in any minute, spaced evenly (no bursts against a shared API)."""
+    """At most `per_minute` requests in any minute, spaced evenly (no bursts against a shared API); a 429's
+    pause holds every lane."""
 
     def __init__(self, per_minute: float | None) -> None:
         self._interval = 60.0 / per_minute if per_minute else 0.0
@@ -69,8 +75,6 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def wait(self) -> None:
-        if not self._interval:
-            return
         with self._lock:
             now = time.monotonic()
             delay = self._next - now
@@ -78,29 +82,52 @@ class RateLimiter:
         if delay > 0:
             time.sleep(delay)
 
+    def hold(self, seconds: float) -> None:
+        """No request before `seconds` from now, whichever lane sends it."""
+        with self._lock:
+            self._next = max(self._next, time.monotonic() + seconds)
+
 
 class Pacer:
     """The run's share of the platform, for every lane at once: the rate limit, at most `max_in_flight`
-    requests at a time, and the count of what was sent."""
+    requests at a time, and the count of what was sent. Once the run is stopping, only the restore's
+    requests start."""
 
     def __init__(self, per_minute: float | None = None, max_in_flight: int = 1) -> None:
         self.limiter = RateLimiter(per_minute)
         self.max_in_flight = max_in_flight
         self._slots = threading.BoundedSemaphore(max_in_flight)
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self.stopping = False  # the run is being stopped: no more waiting for pacing or retries
+        self.in_flight = 0  # requests of the cases and probes being answered now
         self.sent = 0
         self.retries = 0
 
     @contextlib.contextmanager
     def turn(self, *, paced: bool) -> Iterator[None]:
-        """One request's slot: taken before the pause, so that no lane's pause lets another burst."""
+        """One request's slot: taken before the pause, so that no lane's pause lets another burst. `paced`:
+        any request but the restore's after a stop."""
+        if paced and self.stopping:
+            raise RunStopped("the run was stopped")
         with self._slots:
-            if paced and not self.stopping:
+            if paced:
                 self.limiter.wait()
+                if self.stopping:
+                    raise RunStopped("the run was stopped")
             with self._lock:
                 self.sent += 1
-            yield
+                self.in_flight += paced
+            try:
+                yield
+            finally:
+                with self._lock:
+                    self.in_flight -= paced
+                    self._lock.notify_all()
+
+    def drain(self, seconds: float) -> bool:
+        """Wait until no case's or probe's request is in flight (at most `seconds`): the restore comes after."""
+        with self._lock:
+            return self._lock.wait_for(lambda: self.in_flight == 0, timeout=seconds)
 
     def retried(self) -> None:
         with self._lock:
@@ -272,7 +299,7 @@ class Client:
         """Whatever leaves the client is one of its own exceptions, with every credential masked."""
         try:
             return send()
-        except (TargetTimedOut, TargetUnreachable, CredentialsRejected):
+        except (TargetTimedOut, TargetUnreachable, CredentialsRejected, RunStopped):
             raise
         except Exception as exc:  # noqa: BLE001 - anything, so that nothing unmasked gets out
             raise ClientError(f"{type(exc).__name__}: {self.mask(str(exc))[:500]}") from None
@@ -307,12 +334,17 @@ class Client:
                 refreshed = True  # our token may have expired or been revoked mid-run: once more with a new one
                 self.pacer.retried()
                 continue
-            if status in RETRIED_STATUSES and attempt < (URGENT_RETRIES if urgent or self.stopping else MAX_RETRIES):
+            if status in RETRIED_STATUSES and attempt < (URGENT_RETRIES if urgent else MAX_RETRIES):
+                if self.stopping and not urgent:
+                    raise RunStopped("the run was stopped")
                 attempt += 1
                 self.pacer.retried()
                 pause = _retry_after(response, attempt)
                 # Stopping: the notes say 409 and 429 may be retried, but CI gives seconds before SIGKILL.
-                time.sleep(min(pause, URGENT_RETRY_AFTER) if urgent or self.stopping else pause)
+                pause = min(pause, URGENT_RETRY_AFTER) if urgent else pause
+                if status == 429:  # the platform's limit is the client's, not one lane's
+                    self.pacer.limiter.hold(pause)
+                time.sleep(pause)
                 continue
             return response
 

@@ -142,7 +142,9 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
             variables.update(ENGAGE_BASE_URL=server.base_url, ENGAGE_TOKEN=token, ENGAGE_CUSTOMER_ID=",".join(customer_ids),
                              ENGAGE_PROFILE=profile, ENGAGE_TIMEOUT="2", ENGAGE_SEED="1",
                              # loopback: the platform's limit is not this server's
-                             ENGAGE_RATE_LIMIT="1000000")
+                             ENGAGE_RATE_LIMIT="1000000",
+                             # hypothesis' character tables, built once (seconds of CPU), not once a working directory
+                             HYPOTHESIS_STORAGE_DIRECTORY=str(ROOT / ".hypothesis"))
             if oauth:
                 token_url = server.base_url.split("/enterprises/")[0] + "/realms/acme/protocol/openid-connect/token"
                 variables.update(ENGAGE_TOKEN="", ENGAGE_CLIENT_ID=oauth["client_id"],

@@ -3,7 +3,8 @@
 The generated cases are shared out: one hypothesis test per lane, built by schemathesis as it builds the
 single one, each with a seed of its own and its share of the fuzzed examples, sending to its own customer.
 The deterministic cases (the schema's examples, the coverage phase) are the same in every lane's test: each
-is sent by the lane that reaches it first, so that a lane with quick answers takes more. A failing case is shrunk on the lane that found it, against the customer it failed on; the other
+is sent by the lane that reaches it first, so that a lane with quick answers takes more; so is any case two
+lanes generate alike (each lane's fuzzing begins with the same simplest case). A failing case is shrunk on the lane that found it, against the customer it failed on; the other
 lanes then stop, as a single hypothesis run stops generating. Hypothesis' own work (generating, shrinking)
 is done by one lane at a time: its caches are not safe across threads (a lambda's source parsed by two at
 once fails); the lanes overlap in what takes the time, the requests and the checks.
@@ -14,26 +15,28 @@ outcomes wait for pytest to reach their tests, which report them as if they had 
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 import unittest
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import hypothesis
+import pytest
 from hypothesis.internal.reflection import function_digest
 from schemathesis.generation.feedback import FeedbackSources
 from schemathesis.generation.hypothesis.builder import ApiOperationMark
-from schemathesis.generation.meta import TestPhase
 from schemathesis.pytest._test_builder import build_operation_test
 from schemathesis.python._constants.orchestrator import make_constants_value_source
+
+from engage_contract.client import URGENT_TIMEOUT
 
 if TYPE_CHECKING:
     from engage_contract.run import Lane, Run
 
 _SPREAD = "_engage_contract_spread"
 _BESIDE = "_engage_contract_beside"
-# How long a stopped lane may take to finish the request it has in flight and its read-back, in timeouts.
-FINISHING_TIMEOUTS = 4
 
 
 def spread(test: Callable) -> Callable:
@@ -71,12 +74,17 @@ class Probes:
         return "judge" in names and not is_spread(item) and names - params <= cls.FIXTURES
 
     def shares(self, lanes: int) -> tuple[list[Any], list[list[Any]]]:
-        """The probes for the thread beside the lanes, and each lane's share of the others."""
-        alone = [item for item in self.items if getattr(item.obj, _BESIDE, False)]
-        others = [item for item in self.items if not getattr(item.obj, _BESIDE, False)]
+        """The probes for the thread beside the lanes, and each lane's share of the others; once."""
+        items, self.items = self.items, []
+        alone = [item for item in items if getattr(item.obj, _BESIDE, False)]
+        others = [item for item in items if not getattr(item.obj, _BESIDE, False)]
         return alone, [others[index::lanes] for index in range(lanes)]
 
-    def send(self, items: list[Any], run: "Run", judge: Any, go_on: Callable[[], bool]) -> None:
+    def sent_ahead(self, item: Any) -> bool:
+        return item.nodeid in self.outcomes
+
+    def send(self, items: list[Any], run: "Run", judge: Any, go_on: Callable[[], bool],
+             failed: Callable[[], None]) -> None:
         for item in items:
             if not go_on() or judge.stopped_by is not None or judge.hung is not None:
                 return  # left to pytest, which runs (or skips) it in its turn
@@ -86,6 +94,8 @@ class Probes:
                 item.obj(**{name: arguments[name] for name in item._fixtureinfo.argnames})
             except BaseException as exc:  # noqa: BLE001 - pytest raises it when it reaches the test
                 self.outcomes[item.nodeid] = exc
+                if not isinstance(exc, (unittest.SkipTest, pytest.skip.Exception)):
+                    failed()
             else:
                 self.outcomes[item.nodeid] = None
 
@@ -97,22 +107,20 @@ class Probes:
 
 
 class _Shared:
-    """What the lanes of one generated test share: the deterministic cases taken, the lanes that failed."""
+    """What the lanes of one generated test share: the cases taken (by which lane), the lanes that failed."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.failed: set[int] = set()  # lanes that found a failing case
-        self._taken: set[str] = set()
+        self._taken: dict[str, int] = {}
         self.hypothesis = threading.Lock()  # held by the lane whose hypothesis engine is at work
 
-    def take(self, case: Any) -> bool:
-        """Whether this lane sends a deterministic case: the first to reach it does."""
-        key = case.as_curl_command()
+    def take(self, case: Any, number: int) -> bool:
+        """Whether lane `number` sends a case: every lane's deterministic phases are the same, every lane's fuzzing
+        begins with the same simplest case, and a stored failure is replayed by each; the first lane to reach a
+        case sends it (and again, as it shrinks), the others leave it."""
         with self.lock:
-            if key in self._taken:
-                return False
-            self._taken.add(key)
-            return True
+            return self._taken.setdefault(_identity(case), number) == number
 
     def failed_elsewhere(self, number: int) -> bool:
         with self.lock:
@@ -123,13 +131,33 @@ class _Shared:
             self.failed.add(number)
 
 
+def _identity(case: Any) -> str:
+    """A case as it would go out, credentials included (a curl line masks them), before any lane's customer."""
+    parts = (case.method, case.path_parameters, dict(case.headers or {}), case.query, case.cookies, case.body,
+             case.media_type)
+    return json.dumps(parts, sort_keys=True, default=repr)
+
+
+# The lane number the probes' failures count under.
+PROBES = 0
+
+
 def run_generated(item: Any, run: "Run", probes: Probes, stop: Callable[[str], None]) -> None:
     """Run a spread schemathesis test item in every lane at once, each lane's probes first and the probes that
-    touch no customer beside them; raise what the lanes' generated cases found."""
+    touch no customer beside them; raise what the lanes' generated cases found. Under `-x` (or --maxfail) a
+    probe's failure stops the lanes too, as it would have stopped pytest."""
     __tracebackhide__ = True
     operation = ApiOperationMark.get(item.obj)
     shared = _Shared()
-    # One lane runs the test as schemathesis built it: a run in one lane is what it always was.
+    maxfail = item.config.option.maxfail
+    failures = [0]
+
+    def probe_failed() -> None:
+        with shared.lock:
+            failures[0] += 1
+            if maxfail and failures[0] >= maxfail:
+                shared.failed.add(PROBES)
+    # One lane runs the test as schemathesis built it: its generated cases are those of a run without lanes.
     tests = [_lane_test(item, operation, lane, run, shared) for lane in run.lanes] if len(run.lanes) > 1 \
         else [item.obj]
     errors: list[BaseException | None] = [None] * len(tests)
@@ -137,44 +165,47 @@ def run_generated(item: Any, run: "Run", probes: Probes, stop: Callable[[str], N
 
     def go(index: int) -> None:
         lane = run.lanes[index]
-        probes.send(shares[index], run, lane.judge, go_on=lambda: not shared.failed)
-        shared.hypothesis.acquire()
         try:
-            tests[index](judge=lane.judge)
+            probes.send(shares[index], run, lane.judge, go_on=lambda: not shared.failed, failed=probe_failed)
+            if PROBES in shared.failed:
+                raise unittest.SkipTest("a failure was found first")
+            with shared.hypothesis:
+                tests[index](judge=lane.judge)
         except BaseException as exc:  # noqa: BLE001 - carried to the main thread, which raises it
             errors[index] = exc
-        finally:
-            shared.hypothesis.release()
 
     threads = [threading.Thread(target=go, args=(index,), name=f"lane-{lane.number}", daemon=True)
                for index, lane in enumerate(run.lanes)]
     if alone:
-        threads.append(threading.Thread(target=probes.send, args=(alone, run, run.beside, lambda: True),
+        threads.append(threading.Thread(target=probes.send, args=(alone, run, run.beside, lambda: True, probe_failed),
                                         name="beside-the-lanes", daemon=True))
     for thread in threads:
         thread.start()
-    _wait(threads, stop, finishing=FINISHING_TIMEOUTS * run.client.timeout)
+    _wait(threads, stop)
     found = [error for error in errors if error is not None and not isinstance(error, unittest.SkipTest)]
     if len(found) == 1:
         raise found[0]
     if found:
         raise BaseExceptionGroup(f"failures in {len(found)} lanes", found)
+    if run.judge.stopped_by is not None:
+        raise unittest.SkipTest(f"the run was stopped ({run.judge.stopped_by})")
     skipped = [error for error in errors if error is not None]
     if skipped and len(skipped) == len(errors):
         raise skipped[0]
 
 
-def _wait(threads: list[threading.Thread], stop: Callable[[str], None], finishing: float) -> None:
-    """Join the lanes. Interrupted harder (a second Ctrl-C), the lanes are stopped and given the time to finish
-    their request in flight, so that none writes to its customer after the restore."""
+def _wait(threads: list[threading.Thread], stop: Callable[[str], None]) -> None:
+    """Join the lanes. Stopped harder (a second signal), they are stopped at once (no request starts but the
+    restore's) and given a few seconds to finish the one in flight; the restore waits for what is left."""
     try:
         for thread in threads:
             while thread.is_alive():
                 thread.join(0.1)
     except KeyboardInterrupt:
         stop("KeyboardInterrupt")
+        deadline = time.monotonic() + URGENT_TIMEOUT
         for thread in threads:
-            thread.join(finishing)
+            thread.join(max(0.0, deadline - time.monotonic()))
         raise
 
 
@@ -185,17 +216,19 @@ def _lane_test(item: Any, operation: Any, lane: "Lane", run: "Run", shared: _Sha
 
     def lane_test(case: Any, judge: Any) -> None:
         __tracebackhide__ = True
-        if case.meta is not None and case.meta.phase.name != TestPhase.FUZZING and not shared.take(case):
-            return  # another lane sent it
         if shared.failed_elsewhere(lane.number):
-            raise unittest.SkipTest("another lane found a failure first")
+            raise unittest.SkipTest("a failure was found first, elsewhere")
+        if not shared.take(case, lane.number):
+            return  # another lane sends it
         if case.path_parameters.get("id") == first_customer:
             case.path_parameters = {**case.path_parameters, "id": lane.customer_id}
         shared.hypothesis.release()  # the other lanes' hypothesis may work while this one's case is sent
         try:
             inner(case, judge)
-        except (AssertionError, BaseExceptionGroup):
-            shared.failing(lane.number)
+        except unittest.SkipTest:
+            raise
+        except BaseException:
+            shared.failing(lane.number)  # and the lane goes on, shrinking, whatever the others do
             raise
         finally:
             shared.hypothesis.acquire()
@@ -205,7 +238,7 @@ def _lane_test(item: Any, operation: Any, lane: "Lane", run: "Run", shared: _Sha
     test = build_operation_test(config=schema.config, operation=operation, test_func=lane_test, given_kwargs={},
                                 feedback=FeedbackSources(constants_value_source=make_constants_value_source(schema)))
     settings = getattr(test, "_hypothesis_internal_use_settings")
-    share = settings.max_examples // lanes + (lane.number - 1 < settings.max_examples % lanes)
+    share = max(1, settings.max_examples // lanes + (lane.number - 1 < settings.max_examples % lanes))
     setattr(test, "_hypothesis_internal_use_settings", hypothesis.settings(settings, max_examples=share))
     # One example database entry for the test, whichever lane found it: every lane tries it first next time.
     test._hypothesis_internal_database_key = function_digest(inner)

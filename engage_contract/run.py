@@ -19,6 +19,7 @@ from engage_contract import contract as contract_module
 from engage_contract import customer, journal
 from engage_contract.baseline import BaselineError, KnownDeviations
 from engage_contract.client import (
+    URGENT_TIMEOUT,
     Client,
     ClientError,
     CredentialsRejected,
@@ -58,9 +59,10 @@ class Lane:
         self.restore_attempted = True
         self.judge.hung = None  # restoring is worth one more try, even after a timeout
         try:
-            # A lane that never sent a write has nothing to undo (a run stopped early, a lane without a share).
-            problem = None if not self.client.writes else restore_customer(
-                self.client, contract, self.customer_id, self.original, urgent=urgent)
+            # A session of its own: a lane stopped hard may still be using its own. A lane that never sent a write
+            # is read once, and written to only if it differs (something else wrote to it).
+            problem = restore_customer(self.client.sibling(), contract, self.customer_id, self.original,
+                                       urgent=urgent, read_first=not self.client.writes)
         except BaseException as exc:  # noqa: BLE001 - the restore's outcome must be reported, whatever it is
             problem = f"{type(exc).__name__}: {self.client.mask(str(exc))}"
         if problem is None:
@@ -134,6 +136,9 @@ class Run:
         else:
             _refuse_production(target)
             customer_ids = target.customer_ids[:target.lanes]
+            if len(target.customer_ids) > target.lanes:
+                say(f"engage-contract: {target.lanes} lanes (ENGAGE_MAX_IN_FLIGHT={target.max_in_flight}): customers "
+                    f"{', '.join(target.customer_ids[target.lanes:])} are left alone")
             client = Client(target.base_url, target.token, timeout=target.timeout, max_in_flight=target.max_in_flight,
                             per_minute=target.requests_per_minute, credentials=target.credentials)
         clients = [client, *(client.sibling() for _ in customer_ids[1:])]
@@ -174,6 +179,8 @@ class Run:
         say(f"\nengage-contract: restoring customer{'s' if len(self.lanes) > 1 else ''} "
             f"{', '.join(self.customer_ids)} ...")
         with _signals_held():
+            # A lane stopped hard may have a request in flight: the restore's write must come after it.
+            self.client.pacer.drain(URGENT_TIMEOUT if urgent else self.client.timeout)
             if len(self.lanes) == 1:
                 self.lanes[0].restore(self.contract, urgent)
             else:
@@ -218,15 +225,21 @@ class Run:
 
 
 def restore_customer(client: Client, contract: Contract, customer_id: str, original: dict[str, Any],
-                     urgent: bool = False) -> str | None:
+                     urgent: bool = False, read_first: bool = False) -> str | None:
     """One write of the original values and one read to verify them; why it failed, or None. Where the
-    platform lets a location decide the time zone, a second write sets the time zone alone."""
+    platform lets a location decide the time zone, a second write sets the time zone alone. `read_first`:
+    no write when a first read finds the original values."""
+    fields = contract.location_fields
+    if read_first:
+        found = customer.data_of(client.read(customer_id, urgent=urgent))
+        if found is not None and not customer.differences(customer.stable_view(original, fields),
+                                                          customer.stable_view(found, fields)):
+            return None
     written = client.write(customer_id, customer.restorable(original, contract.request_fields), urgent=urgent)
     read = client.read(customer_id, urgent=urgent)
     after = customer.data_of(read)
     if after is None:
         return f"writing it back got {written.status_code}, reading it back got {read.status_code}"
-    fields = contract.location_fields
     left = customer.differences(customer.stable_view(original, fields), customer.stable_view(after, fields))
     if [d.field for d in left] == ["timeZone"] and written.status_code == 200:
         written = client.write(customer_id, {"timeZone": original.get("timeZone")}, urgent=urgent)
@@ -293,10 +306,11 @@ FIRST_READ_PAUSE = 2.0
 
 def _read_test_customer(client: Client, contract: Contract, customer_id: str) -> dict[str, Any]:
     for round_ in range(FIRST_READ_ROUNDS):
+        if round_:
+            time.sleep(FIRST_READ_PAUSE * round_)
         response = _first_read(client, customer_id)
         if response.status_code not in INCONCLUSIVE_STATUSES:
             break
-        time.sleep(FIRST_READ_PAUSE * (round_ + 1))
     else:
         raise ConfigError(f"the target kept answering {response.status_code} to the first read of customer "
                           f"{customer_id} (busy or rate-limited); try again later", ExitCode.TARGET_UNREACHABLE)

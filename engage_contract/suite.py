@@ -53,3 +53,12 @@ def api_schema(run: Run) -> OpenApiSchema:
     RECORDING.parent.mkdir(parents=True, exist_ok=True)
     schema.config.reports.update(html_path=str(REPORT_DIR), har_path=str(RECORDING) if record else None)
     return schema
+
+
+def probe_operation(run: Run):
+    """The operation the hand-made probes build their requests on, from a schema of its own: schemathesis'
+    report of the generated cases records what goes through its schema's hooks, and the probes are no
+    generated cases (the suite's section of the page lists their failures)."""
+    schema = schemathesis.openapi.from_path(str(run.contract.path))
+    schema.config.update(base_url=run.client.base_url)
+    return schema["/customers/{id}"]["PATCH"]

@@ -13,7 +13,7 @@ import threading
 import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -50,16 +50,26 @@ class Traffic:
         self.arrivals: list[float] = []
 
     @contextlib.contextmanager
-    def request(self) -> Iterator[None]:
+    def request(self) -> Iterator[Callable[[], None]]:
+        """One request, from its arrival until `answering()` (called before the answer is written: a client can
+        send its next request as soon as it has the answer, which must not count as two at once)."""
         with self._lock:
             self.arrivals.append(time.monotonic())
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
-        try:
-            yield
-        finally:
+        done = False
+
+        def answering() -> None:
+            nonlocal done
             with self._lock:
-                self.in_flight -= 1
+                if not done:
+                    done = True
+                    self.in_flight -= 1
+
+        try:
+            yield answering
+        finally:
+            answering()
 
     def busiest(self, seconds: float, since: int = 0) -> int:
         """The most requests that arrived within any `seconds` (after the first `since`)."""
@@ -161,7 +171,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = _unsupported
 
     def _serve(self, method: str) -> None:
-        with self.server.traffic.request():
+        with self.server.traffic.request() as answering:
             body = self._read_body()
             if self.server.latency:
                 time.sleep(self.server.latency)
@@ -171,6 +181,7 @@ class _Handler(BaseHTTPRequestHandler):
                 status, payload, headers = error.status, self._envelope(error), error.headers
             except Exception as exc:  # the reference server answers 500 rather than dropping the connection
                 status, payload, headers = 500, self._envelope(HttpError(500, "INTERNAL_ERROR", repr(exc))), {}
+            answering()
             self._send(status, payload, headers, head=method == "HEAD")
 
     def _read_body(self) -> bytes:

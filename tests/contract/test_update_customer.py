@@ -19,8 +19,11 @@ schema = API.include(method="PATCH")
 CONTRACT = suite.current().contract
 
 
+PROBED = suite.probe_operation(suite.current())
+
+
 def _request(customer_id: str, body=None, headers: dict[str, str] | None = None):
-    operation = API["/customers/{id}"]["PATCH"]
+    operation = PROBED
     if body is None:  # no body at all
         return operation.Case(path_parameters={"id": customer_id}, headers=headers)
     return operation.Case(body=body, media_type="application/json", path_parameters={"id": customer_id},
