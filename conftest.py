@@ -246,6 +246,7 @@ def _report(session: pytest.Session, name: str, outcome: str, longrepr) -> None:
 def _summary() -> dict:
     """The run's summary, with the known deviations when a baseline is in use."""
     summary = _RUN.summary()
+    summary["probes_sent_ahead"] = _PROBES.count  # by the lanes, beside the generated cases
     known = _RUN.judge.deviations
     if known.path is not None:
         summary["known_deviations"] = [f"{entry.signature}: {baseline.reason(entry)}" for entry, _ in known.seen.values()]

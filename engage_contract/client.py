@@ -74,13 +74,13 @@ class RateLimiter:
         self._next = 0.0
         self._lock = threading.Lock()
 
-    def wait(self) -> None:
+    def wait(self, stopped: threading.Event) -> None:
         with self._lock:
             now = time.monotonic()
             delay = self._next - now
             self._next = max(now, self._next) + self._interval
         if delay > 0:
-            time.sleep(delay)
+            stopped.wait(delay)  # a stop ends the pause
 
     def hold(self, seconds: float) -> None:
         """No request before `seconds` from now, whichever lane sends it."""
@@ -98,20 +98,37 @@ class Pacer:
         self.max_in_flight = max_in_flight
         self._slots = threading.BoundedSemaphore(max_in_flight)
         self._lock = threading.Condition()
-        self.stopping = False  # the run is being stopped: no more waiting for pacing or retries
+        self._stopped = threading.Event()  # the run is being stopped: no pause, no retry, no new request
         self.in_flight = 0  # requests of the cases and probes being answered now
         self.sent = 0
         self.retries = 0
 
+    @property
+    def stopping(self) -> bool:
+        return self._stopped.is_set()
+
+    @stopping.setter
+    def stopping(self, value: bool) -> None:
+        if value:
+            self._stopped.set()
+        else:
+            self._stopped.clear()
+
+    def pause(self, seconds: float) -> None:
+        """A retry's pause, cut short by a stop."""
+        self._stopped.wait(seconds)
+
     @contextlib.contextmanager
     def turn(self, *, paced: bool) -> Iterator[None]:
-        """One request's slot: taken before the pause, so that no lane's pause lets another burst. `paced`:
-        any request but the restore's after a stop."""
+        """One request's slot: taken before the pause, so that no lane's pause lets another burst. `paced`: any
+        request but the restore's after a stop, which waits at most a few seconds for a slot (the lanes it
+        waits for are stopped, and CI gives seconds before SIGKILL)."""
         if paced and self.stopping:
             raise RunStopped("the run was stopped")
-        with self._slots:
+        slot = self._slots.acquire(timeout=None if paced else URGENT_TIMEOUT)
+        try:
             if paced:
-                self.limiter.wait()
+                self.limiter.wait(self._stopped)
                 if self.stopping:
                     raise RunStopped("the run was stopped")
             with self._lock:
@@ -123,6 +140,9 @@ class Pacer:
                 with self._lock:
                     self.in_flight -= paced
                     self._lock.notify_all()
+        finally:
+            if slot:
+                self._slots.release()
 
     def drain(self, seconds: float) -> bool:
         """Wait until no case's or probe's request is in flight (at most `seconds`): the restore comes after."""
@@ -344,7 +364,10 @@ class Client:
                 pause = min(pause, URGENT_RETRY_AFTER) if urgent else pause
                 if status == 429:  # the platform's limit is the client's, not one lane's
                     self.pacer.limiter.hold(pause)
-                time.sleep(pause)
+                if urgent:
+                    time.sleep(pause)
+                else:
+                    self.pacer.pause(pause)
                 continue
             return response
 

@@ -3,8 +3,9 @@
 The generated cases are shared out: one hypothesis test per lane, built by schemathesis as it builds the
 single one, each with a seed of its own and its share of the fuzzed examples, sending to its own customer.
 The deterministic cases (the schema's examples, the coverage phase) are the same in every lane's test: each
-is sent by the lane that reaches it first, so that a lane with quick answers takes more; so is any case two
-lanes generate alike (each lane's fuzzing begins with the same simplest case). A failing case is shrunk on the lane that found it, against the customer it failed on; the other
+lane keeps every k-th of them. A case two lanes would send alike (each lane's fuzzing begins with the same
+simplest case; a failure stored in the example database is replayed by each) is sent by the first lane to
+reach it. A failing case is shrunk on the lane that found it, against the customer it failed on; the other
 lanes then stop, as a single hypothesis run stops generating. Hypothesis' own work (generating, shrinking)
 is done by one lane at a time: its caches are not safe across threads (a lambda's source parsed by two at
 once fails); the lanes overlap in what takes the time, the requests and the checks.
@@ -27,15 +28,17 @@ import pytest
 from hypothesis.internal.reflection import function_digest
 from schemathesis.generation.feedback import FeedbackSources
 from schemathesis.generation.hypothesis.builder import ApiOperationMark
+from schemathesis.generation.meta import TestPhase
 from schemathesis.pytest._test_builder import build_operation_test
 from schemathesis.python._constants.orchestrator import make_constants_value_source
 
-from engage_contract.client import URGENT_TIMEOUT
 
 if TYPE_CHECKING:
     from engage_contract.run import Lane, Run
 
 _SPREAD = "_engage_contract_spread"
+# After a second signal, the seconds the lanes get to end (their requests are cut short by the stop).
+FINISHING_WHEN_STOPPED_HARD = 1.0
 _BESIDE = "_engage_contract_beside"
 
 
@@ -58,14 +61,15 @@ def is_spread(item: Any) -> bool:
 class Probes:
     """The hand-made probes the lanes send ahead of pytest, and their outcomes until pytest reports them."""
 
-    # What a probe may ask for: the run, its lane's judge, and its own parameters.
-    FIXTURES = {"run", "judge"}
+    # What a probe may ask for: the run, its lane's judge (which asks for pytest's request), its own parameters.
+    FIXTURES = {"run", "judge", "request"}
 
     def __init__(self, items: list[Any]) -> None:
         # Those pytest reaches after the generated cases: what comes before has run by then.
         first = next((index for index, item in enumerate(items) if is_spread(item)), len(items))
         self.items = [item for item in items[first + 1:] if self._runs_ahead(item)]
         self.outcomes: dict[str, BaseException | None] = {}
+        self._sent = 0
 
     @classmethod
     def _runs_ahead(cls, item: Any) -> bool:
@@ -83,6 +87,11 @@ class Probes:
     def sent_ahead(self, item: Any) -> bool:
         return item.nodeid in self.outcomes
 
+    @property
+    def count(self) -> int:
+        """How many probes were sent ahead of pytest (with their outcome reported since, or still to come)."""
+        return self._sent
+
     def send(self, items: list[Any], run: "Run", judge: Any, go_on: Callable[[], bool],
              failed: Callable[[], None]) -> None:
         for item in items:
@@ -90,6 +99,7 @@ class Probes:
                 return  # left to pytest, which runs (or skips) it in its turn
             arguments = {"run": run, "judge": judge, **item.callspec.params} if hasattr(item, "callspec") \
                 else {"run": run, "judge": judge}
+            self._sent += 1
             try:
                 item.obj(**{name: arguments[name] for name in item._fixtureinfo.argnames})
             except BaseException as exc:  # noqa: BLE001 - pytest raises it when it reaches the test
@@ -112,13 +122,14 @@ class _Shared:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.failed: set[int] = set()  # lanes that found a failing case
+        self.first_failure: dict[int, BaseException] = {}  # what each of them found first (a stop must not lose it)
         self._taken: dict[str, int] = {}
         self.hypothesis = threading.Lock()  # held by the lane whose hypothesis engine is at work
 
     def take(self, case: Any, number: int) -> bool:
-        """Whether lane `number` sends a case: every lane's deterministic phases are the same, every lane's fuzzing
-        begins with the same simplest case, and a stored failure is replayed by each; the first lane to reach a
-        case sends it (and again, as it shrinks), the others leave it."""
+        """Whether lane `number` sends a case: every lane's fuzzing begins with the same simplest case, a stored
+        failure is replayed by each, and the coverage phase may repeat itself; the first lane to reach a case
+        sends it (and again, as it shrinks), the others leave it."""
         with self.lock:
             return self._taken.setdefault(_identity(case), number) == number
 
@@ -126,9 +137,11 @@ class _Shared:
         with self.lock:
             return bool(self.failed) and number not in self.failed
 
-    def failing(self, number: int) -> None:
+    def failing(self, number: int, error: BaseException | None = None) -> None:
         with self.lock:
             self.failed.add(number)
+            if error is not None:
+                self.first_failure.setdefault(number, error)
 
 
 def _identity(case: Any) -> str:
@@ -169,20 +182,33 @@ def run_generated(item: Any, run: "Run", probes: Probes, stop: Callable[[str], N
             probes.send(shares[index], run, lane.judge, go_on=lambda: not shared.failed, failed=probe_failed)
             if PROBES in shared.failed:
                 raise unittest.SkipTest("a failure was found first")
+            if lane.judge.hung is not None:  # the probe that found it says so; every case here would say it again
+                raise unittest.SkipTest(f"the target stopped answering: {lane.judge.hung}")
             with shared.hypothesis:
                 tests[index](judge=lane.judge)
         except BaseException as exc:  # noqa: BLE001 - carried to the main thread, which raises it
             errors[index] = exc
 
+    beside_error: list[BaseException] = []
+
+    def beside() -> None:
+        try:
+            probes.send(alone, run, run.beside, go_on=lambda: PROBES not in shared.failed, failed=probe_failed)
+        except BaseException as exc:  # noqa: BLE001 - carried to the main thread, which raises it
+            beside_error.append(exc)
+
     threads = [threading.Thread(target=go, args=(index,), name=f"lane-{lane.number}", daemon=True)
                for index, lane in enumerate(run.lanes)]
     if alone:
-        threads.append(threading.Thread(target=probes.send, args=(alone, run, run.beside, lambda: True, probe_failed),
-                                        name="beside-the-lanes", daemon=True))
+        threads.append(threading.Thread(target=beside, name="beside-the-lanes", daemon=True))
     for thread in threads:
         thread.start()
     _wait(threads, stop)
-    found = [error for error in errors if error is not None and not isinstance(error, unittest.SkipTest)]
+    # A lane stopped while it shrank (a signal, the lanes' stop) ends in a skip: what it had found still counts.
+    errors = [shared.first_failure.get(lane.number, error) if isinstance(error, unittest.SkipTest) else error
+              for lane, error in zip(run.lanes, errors)]
+    found = [error for error in errors + beside_error
+             if error is not None and not isinstance(error, unittest.SkipTest)]
     if len(found) == 1:
         raise found[0]
     if found:
@@ -203,7 +229,7 @@ def _wait(threads: list[threading.Thread], stop: Callable[[str], None]) -> None:
                 thread.join(0.1)
     except KeyboardInterrupt:
         stop("KeyboardInterrupt")
-        deadline = time.monotonic() + URGENT_TIMEOUT
+        deadline = time.monotonic() + FINISHING_WHEN_STOPPED_HARD
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         raise
@@ -219,6 +245,8 @@ def _lane_test(item: Any, operation: Any, lane: "Lane", run: "Run", shared: _Sha
         if shared.failed_elsewhere(lane.number):
             raise unittest.SkipTest("a failure was found first, elsewhere")
         if not shared.take(case, lane.number):
+            if case.meta is not None and case.meta.phase.name == TestPhase.FUZZING:
+                hypothesis.reject()  # not one of this lane's examples: it draws another
             return  # another lane sends it
         if case.path_parameters.get("id") == first_customer:
             case.path_parameters = {**case.path_parameters, "id": lane.customer_id}
@@ -227,8 +255,8 @@ def _lane_test(item: Any, operation: Any, lane: "Lane", run: "Run", shared: _Sha
             inner(case, judge)
         except unittest.SkipTest:
             raise
-        except BaseException:
-            shared.failing(lane.number)  # and the lane goes on, shrinking, whatever the others do
+        except BaseException as exc:
+            shared.failing(lane.number, exc)  # and the lane goes on, shrinking, whatever the others do
             raise
         finally:
             shared.hypothesis.acquire()
@@ -237,6 +265,10 @@ def _lane_test(item: Any, operation: Any, lane: "Lane", run: "Run", shared: _Sha
     schema = operation.schema
     test = build_operation_test(config=schema.config, operation=operation, test_func=lane_test, given_kwargs={},
                                 feedback=FeedbackSources(constants_value_source=make_constants_value_source(schema)))
+    # The deterministic cases (the schema's examples, the coverage phase) are the same in every lane's test: each
+    # lane keeps every lanes-th of them, so that none iterates over those the others send.
+    explicit = getattr(test, "hypothesis_explicit_examples", [])
+    test.hypothesis_explicit_examples = explicit[lane.number - 1::lanes]
     settings = getattr(test, "_hypothesis_internal_use_settings")
     share = max(1, settings.max_examples // lanes + (lane.number - 1 < settings.max_examples % lanes))
     setattr(test, "_hypothesis_internal_use_settings", hypothesis.settings(settings, max_examples=share))

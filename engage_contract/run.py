@@ -19,7 +19,6 @@ from engage_contract import contract as contract_module
 from engage_contract import customer, journal
 from engage_contract.baseline import BaselineError, KnownDeviations
 from engage_contract.client import (
-    URGENT_TIMEOUT,
     Client,
     ClientError,
     CredentialsRejected,
@@ -31,6 +30,8 @@ from engage_contract.contract import Contract, SchemaError
 from engage_contract.exchange import INCONCLUSIVE_STATUSES, Body
 from engage_contract.judge import Judge, Tally
 
+# A stopped run's restore waits this long for the requests still in flight before it starts.
+DRAIN_WHEN_URGENT = 1.0
 # The embedded reference server's customers: as many as the platform lets run side by side.
 EMBEDDED_CUSTOMER_IDS = ("1001", "1002", "1003", "1004")
 # What CI runners, terminals and Ctrl-C send to stop a run: each stops it as Ctrl-C does, and it restores.
@@ -51,20 +52,25 @@ class Lane:
     restore_problem: str | None = None  # after restore(): None, or why it failed
     restore_attempted: bool = False
 
-    def restore(self, contract: Contract, urgent: bool) -> str | None:
-        """Write the original values back and verify them, once; a problem comes back as a message, with the
-        original to send by hand, and the journal is kept."""
-        if self.restore_attempted:
+    def restore(self, contract: Contract, urgent: bool, again: bool = False) -> str | None:
+        """Write the original values back and verify them, once (`again`: read once more, and write again if it
+        differs); a problem comes back as a message, with the original to send by hand, and the journal is kept."""
+        if self.restore_attempted and not again:
+            return self.restore_problem
+        if again and self.restore_problem:
             return self.restore_problem
         self.restore_attempted = True
         self.judge.hung = None  # restoring is worth one more try, even after a timeout
+        # A session of its own: a lane stopped hard may still be using its own. A lane that never sent a write
+        # is read once, and written to only if it differs (something else wrote to it).
+        restorer = self.client.sibling()
         try:
-            # A session of its own: a lane stopped hard may still be using its own. A lane that never sent a write
-            # is read once, and written to only if it differs (something else wrote to it).
-            problem = restore_customer(self.client.sibling(), contract, self.customer_id, self.original,
-                                       urgent=urgent, read_first=not self.client.writes)
+            problem = restore_customer(restorer, contract, self.customer_id, self.original,
+                                       urgent=urgent, read_first=again or not self.client.writes)
         except BaseException as exc:  # noqa: BLE001 - the restore's outcome must be reported, whatever it is
             problem = f"{type(exc).__name__}: {self.client.mask(str(exc))}"
+        finally:
+            restorer.session.close()
         if problem is None:
             if self.journal_path is not None:
                 journal.remove(self.journal_path)
@@ -179,16 +185,24 @@ class Run:
         say(f"\nengage-contract: restoring customer{'s' if len(self.lanes) > 1 else ''} "
             f"{', '.join(self.customer_ids)} ...")
         with _signals_held():
-            # A lane stopped hard may have a request in flight: the restore's write must come after it.
-            self.client.pacer.drain(URGENT_TIMEOUT if urgent else self.client.timeout)
-            if len(self.lanes) == 1:
-                self.lanes[0].restore(self.contract, urgent)
-            else:
-                # Side by side: CI gives seconds between SIGTERM and SIGKILL. Each lane's restore reports its own
-                # exceptions, so the pool has nothing to raise.
-                with concurrent.futures.ThreadPoolExecutor(len(self.lanes)) as pool:
-                    list(pool.map(lambda lane: lane.restore(self.contract, urgent), self.lanes))
+            # A stop that came after the caller looked is urgent too: no restore request may be refused as stopped.
+            urgent = urgent or self.client.stopping
+            # A lane stopped hard may have a request in flight: the restore's write should come after it; if it
+            # is still going, each customer is read (and written) again once it is over.
+            drained = self.client.pacer.drain(DRAIN_WHEN_URGENT if urgent else self.client.timeout)
+            self._each_lane(lambda lane: lane.restore(self.contract, urgent))
+            if not drained and self.client.pacer.drain(self.client.timeout):
+                self._each_lane(lambda lane: lane.restore(self.contract, urgent, again=True))
         return self.restore_problem
+
+    def _each_lane(self, restore: Callable[[Lane], Any]) -> None:
+        if len(self.lanes) == 1:
+            restore(self.lanes[0])
+            return
+        # Side by side: CI gives seconds between SIGTERM and SIGKILL. Each lane's restore reports its own
+        # exceptions, so the pool has nothing to raise.
+        with concurrent.futures.ThreadPoolExecutor(len(self.lanes)) as pool:
+            list(pool.map(restore, self.lanes))
 
     def close(self) -> None:
         if self.server is not None:

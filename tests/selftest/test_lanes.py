@@ -28,6 +28,14 @@ def test_lanes_keep_to_the_platform_limits() -> None:
     assert "have their original values again" in outcome.output
 
 
+def test_probes_go_ahead_and_beside_the_lanes_with_one_customer() -> None:
+    outcome = run_suite(profile="smoke", latency=0.05)
+    assert outcome.exit_code == 0, outcome.output[-3000:]
+    sent_ahead = re.search(r"probes_sent_ahead: (\d+)", outcome.output)
+    assert sent_ahead and int(sent_ahead.group(1)) > 0, outcome.output[-3000:]
+    assert outcome.most_in_flight == 2, "the unknown-id probes did not run beside the lane"  # noqa: PLR2004
+
+
 def test_one_in_flight_turns_lanes_off() -> None:
     outcome = run_suite(profile="smoke", customers=LANES, latency=0.01, env={"ENGAGE_MAX_IN_FLIGHT": "1"})
     assert outcome.exit_code == 0, outcome.output[-3000:]
