@@ -14,7 +14,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from engage_contract.run import Run
 
 # schemathesis' own page (one self-contained index.html), and for release runs a HAR recording of every
-# exchange; schemathesis masks Authorization in both.
+# exchange of the generated cases; schemathesis masks Authorization in both.
 REPORT_DIR = Path("reports/contract-report")
 RECORDING = Path("reports/contract-recording.har")
 

@@ -18,7 +18,10 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 @pytest.fixture(scope="module")
 def failed(tmp_path_factory) -> Outcome:
     summary = tmp_path_factory.mktemp("ci") / "step-summary.md"
-    outcome = run_suite(["drop-field"], env={"GITHUB_STEP_SUMMARY": str(summary)})
+    # The generated cases alone: the probes go ahead of them, and under -x the first failure would be a probe's,
+    # which schemathesis' page does not list as a case of its own.
+    outcome = run_suite(["drop-field"], env={"GITHUB_STEP_SUMMARY": str(summary)},
+                        pytest_args=("-k", "test_update_customer and PATCH"))
     outcome.step_summary = summary.read_text() if summary.exists() else ""
     return outcome
 
@@ -34,7 +37,8 @@ def test_a_failure_reads_once_clause_first(failed: Outcome) -> None:
     messages = re.findall(r'<failure message="([^"]*)"', failed.junit)
     assert len(messages) == 1 and messages[0].startswith("sent_values_stored: Every field sent"), messages
     assert "company: expected null" in messages[0]
-    assert re.search(r'tests="(\d+)"', failed.junit).group(1) == "2"  # as many as ran, no subtest beside
+    # As many as ran, no subtest beside.
+    assert int(re.search(r'tests="(\d+)"', failed.junit).group(1)) == len(re.findall(r"<testcase ", failed.junit))
     for where, text in (("console", failed.output), ("JUnit", failed.junit)):
         assert "Traceback" not in text and "ContractViolation(" not in text, f"a traceback or repr in the {where}"
     # Once as a block, its first line the check and its clause (the short summary may repeat them after
