@@ -7,6 +7,7 @@ import copy
 from typing import Any
 
 from engage_contract.contract import Contract
+from engage_contract.tzdb import zones
 
 # No geocoder knows a user-assigned ISO 3166 code, and no IANA zone has a name without a region.
 UNKNOWN_COUNTRY = "XX"
@@ -58,8 +59,10 @@ YAML_BOOLEANS = {"y", "n", "yes", "no", "on", "off", "true", "false"}
 
 def boundary_body(contract: Contract, long_text: str) -> dict[str, Any]:
     """One schema-valid body at every edge at once, from the schema: each bounded string at its maxLength,
-    each unbounded one `long_text`, each enum at a value YAML would misread, and location cleared. A
-    server may refuse it with a listed 422 (a long time zone is no IANA name); it must not crash or 400."""
+    each unbounded one `long_text`, each enum at a value YAML would misread, and location cleared; the time
+    zone the longest name of the tz database's zone table (a made-up one may be refused as malformed, and would
+    excuse any 400; a backward-compatible alias may be unknown to a platform's library). A
+    server may refuse it with a listed 422; it must not crash or answer 400."""
     body: dict[str, Any] = {}
     for name, schema in contract.request_fields.items():
         schema = contract.resolve(schema)
@@ -72,6 +75,8 @@ def boundary_body(contract: Contract, long_text: str) -> dict[str, Any]:
         elif "string" in types:
             body[name] = "x" * schema["maxLength"] if "maxLength" in schema else long_text
     body["location"] = None
+    if "timeZone" in body:
+        body["timeZone"] = max(sorted(zone.name for zone in zones()), key=len)
     return body
 
 
