@@ -29,6 +29,8 @@ from engage_contract.config import PLATFORM_REQUESTS_PER_MINUTE  # noqa: E402
 from engage_contract.harness import CAUGHT_BY, Outcome, run_suite  # noqa: E402
 
 PACED = {"ENGAGE_RATE_LIMIT": str(PLATFORM_REQUESTS_PER_MINUTE)}
+# A release run with one lane at 100 ms latency takes about 20 minutes.
+RUN_TIMEOUT = 3600
 
 
 def _parallel(jobs, workers: int = 2) -> list[Outcome]:
@@ -42,7 +44,8 @@ def _lanes_table(profiles: list[str], customers: list[int], latency: float) -> b
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for profile in profiles:
         for count in customers:
-            run = run_suite(profile=profile, stop_at_first_failure=False, latency=latency, customers=count, env=PACED)
+            run = run_suite(profile=profile, stop_at_first_failure=False, latency=latency, customers=count, env=PACED,
+                            timeout=RUN_TIMEOUT)
             if run.exit_code != 0:
                 print(f"the suite failed the correct server in profile {profile}:\n{run.output[-3000:]}")
                 return False

@@ -114,7 +114,7 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
               interrupt_with: signal.Signals = signal.SIGINT, oauth: dict[str, Any] | None = None,
               pytest_args: tuple[str, ...] = (), latency: float = 0.0, tests: str = "tests/contract",
               server: Any = None, workdir: str | os.PathLike[str] | None = None, customers: int = 1,
-              fault_customers: tuple[str, ...] | None = None) -> Outcome:
+              fault_customers: tuple[str, ...] | None = None, timeout: float = 600) -> Outcome:
     """Run tests/contract in a subprocess against a fresh reference server (or `server`, left running);
     `interrupt_after` sends `interrupt_with` (Ctrl-C) once the server has answered that many requests;
     `oauth` (client_id, client_secret, token_lifetime) makes the suite fetch its tokens with client
@@ -161,7 +161,11 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
                 while process.poll() is None and server.requests_served - served_before < interrupt_after:
                     time.sleep(0.01)
                 process.send_signal(interrupt_with)
-            output, _ = process.communicate(timeout=600)
+            try:
+                output, _ = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()  # and its customer is then as the killed run left it: the outcome says so
+                output, _ = process.communicate()
             junit_text = junit.read_text() if junit.exists() else ""
             page = Path(workdir) / "reports" / "contract-report" / "index.html"
             report_html = page.read_text() if page.exists() else ""
