@@ -32,14 +32,14 @@ from schemathesis.generation.meta import TestPhase
 from schemathesis.pytest._test_builder import build_operation_test
 from schemathesis.python._constants.orchestrator import make_constants_value_source
 
-
 if TYPE_CHECKING:
     from engage_contract.run import Lane, Run
 
 _SPREAD = "_engage_contract_spread"
-# After a second signal, the seconds the lanes get to end (their requests are cut short by the stop).
-FINISHING_WHEN_STOPPED_HARD = 1.0
 _BESIDE = "_engage_contract_beside"
+# After a second signal, the seconds the lanes get to end: no request of theirs starts once stopped, and the
+# restore waits for those in flight.
+FINISHING_WHEN_STOPPED_HARD = 1.0
 
 
 def spread(test: Callable) -> Callable:
