@@ -38,10 +38,16 @@ def _parallel(jobs, workers: int = 2) -> list[Outcome]:
         return list(pool.map(lambda job: job(), jobs))
 
 
+def _heading(*columns: str) -> None:
+    """A Markdown table's first two lines, after a blank one: numbers right-aligned, names and lists left."""
+    left = ("profile", "per variant: requests to first failure")
+    print(f"\n| {' | '.join(columns)} |")
+    print(f"| {' | '.join('---' if column in left else '---:' for column in columns)} |")
+
+
 def _lanes_table(profiles: list[str], customers: list[int], latency: float) -> bool:
-    print("| profile | customers | requests | wall s | requests/s | floor s | share of floor | most in flight "
-          "| busiest minute |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    _heading("profile", "customers", "requests", "wall s", "requests/s", "floor s", "share of floor",
+             "most in flight", "busiest minute")
     for profile in profiles:
         for count in customers:
             run = run_suite(profile=profile, stop_at_first_failure=False, latency=latency, customers=count, env=PACED,
@@ -57,9 +63,8 @@ def _lanes_table(profiles: list[str], customers: list[int], latency: float) -> b
 
 
 def _faults_table(profiles: list[str], customers: list[int], latency: float) -> None:
-    print("\n| profile | customers | faulty caught | requests to first failure (mean, max) "
-          "| s until stopped (mean, max) | per variant: requests to first failure |")
-    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    _heading("profile", "customers", "faulty caught", "requests to first failure (mean, max)",
+             "s until stopped (mean, max)", "per variant: requests to first failure")
     for profile in profiles:
         for count in customers:
             outcomes = _parallel([lambda fault=fault: run_suite([fault], profile=profile, latency=latency,
@@ -80,8 +85,8 @@ def _faults_table(profiles: list[str], customers: list[int], latency: float) -> 
 def _bare_table(profiles: list[str], latency: float) -> bool:
     # Like with like: the same generated cases (the suite's hand-made probes left out), PATCHes only (the
     # suite's read-backs are its own cost, not throughput), cases as each run counted them; one lane.
-    print("\n| profile | suite PATCHes/s | bare case.call() PATCHes/s | ratio | suite cases/s | bare cases/s | ratio |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    _heading("profile", "suite PATCHes/s", "bare case.call() PATCHes/s", "ratio", "suite cases/s", "bare cases/s",
+             "ratio")
     for profile in profiles:
         generated = run_suite(profile=profile, stop_at_first_failure=False, latency=latency, env=PACED,
                               pytest_args=("-k", "test_update_customer and PATCH"))
@@ -114,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     customers = [int(count) for count in args.customers.split(",")]
 
     print(f"engage-contract benchmark: embedded reference server, latency {args.latency:g} ms, seed 1, "
-          f"paced at {PLATFORM_REQUESTS_PER_MINUTE:,} requests a minute\n")
+          f"paced at {PLATFORM_REQUESTS_PER_MINUTE:,} requests a minute")
     if not _lanes_table(profiles, customers, latency):
         return 1
     if not args.no_faults:

@@ -338,7 +338,7 @@ def _first_read(client: Client, customer_id: str) -> Any:
         raise ConfigError(str(exc), ExitCode.CREDENTIALS_REJECTED) from None
     except (TargetUnreachable, ClientError) as exc:
         raise ConfigError(str(exc), ExitCode.TARGET_UNREACHABLE) from None
-    except TargetTimedOut as exc:
+    except TargetTimedOut:
         raise ConfigError(f"the target did not answer the first read of customer {customer_id} "
                           f"within {client.timeout:g} s", ExitCode.TARGET_TIMED_OUT) from None
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import schemathesis
-from schemathesis.config import ReportFormat
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from engage_contract.run import Run
