@@ -5,6 +5,8 @@ createdAt) and the run's tallies."""
 from __future__ import annotations
 
 import collections
+import json
+import threading
 import unittest
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
@@ -44,6 +46,7 @@ class Tally:
     inconclusive: collections.Counter = field(default_factory=collections.Counter)  # Body -> 409/429/401 after retries
     inconclusive_read_backs: int = 0
     failing_cases: int = 0
+    alike: int = 0  # generated cases not sent: one alike had been sent already
     first_failure_at: int | None = None  # requests sent when the first case failed (before any shrinking)
 
     @classmethod
@@ -72,12 +75,40 @@ class Tally:
         return None
 
 
+class CasesSent:
+    """What the run's generated cases sent, as they go out (to whichever test customer): schemathesis generates
+    the same request from different draws (an empty object a hundred times in release), and one alike was
+    judged already."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sent: set[str] = set()
+
+    def first(self, case: Case, customer_id: str) -> bool:
+        """Whether no case alike was sent before; it counts as sent from now on."""
+        key = _identity(case, customer_id)
+        with self._lock:
+            if key in self._sent:
+                return False
+            self._sent.add(key)
+            return True
+
+
+def _identity(case: Case, customer_id: str) -> str:
+    """A case as it would go out, credentials included (a curl line masks them), the test customer's id aside."""
+    path = {name: None if value == customer_id else value for name, value in case.path_parameters.items()}
+    parts = (case.method, path, dict(case.headers or {}), case.query, case.cookies, case.body, case.media_type)
+    return json.dumps(parts, sort_keys=True, default=repr)
+
+
 class Judge:
     def __init__(self, contract: Contract, client: Client, customer_id: str,
-                 known: KnownDeviations | None = None) -> None:
+                 known: KnownDeviations | None = None, sent: CasesSent | None = None) -> None:
         self.contract = contract
         self.client = client
         self.customer_id = customer_id
+        self.sent = sent if sent is not None else CasesSent()
+        self._shrinking = False  # a generated case failed: hypothesis replays cases, each must go out
         self.known: dict[str, Any] | None = None
         self.created_at: str | None = None
         self.tally = Tally()
@@ -124,6 +155,19 @@ class Judge:
             if self.on_case is not None:
                 self.on_case()
         return exchange
+
+    def run_generated(self, case: Case) -> Exchange | None:
+        """Run a generated case, unless one alike was sent already (by any lane) and nothing has failed here: once
+        a case fails, every case goes out, for hypothesis to shrink and replay it against the server."""
+        __tracebackhide__ = True
+        if self.stopped_by is None and not self._shrinking and not self.sent.first(case, self.customer_id):
+            self.tally.alike += 1
+            return None
+        try:
+            return self.run(case)
+        except (AssertionError, BaseExceptionGroup):
+            self._shrinking = True
+            raise
 
     def _exchange(self, case: Case, response: Any, known_good: bool) -> Exchange:
         request = response.request

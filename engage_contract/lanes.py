@@ -3,9 +3,9 @@
 The generated cases are shared out: one hypothesis test per lane, built by schemathesis as it builds the
 single one, each with a seed of its own and its share of the fuzzed examples, sending to its own customer.
 The deterministic cases (the schema's examples, the coverage phase) are the same in every lane's test: each
-lane keeps every k-th of them. A case two lanes would send alike (each lane's fuzzing begins with the same
-simplest case; a failure stored in the example database is replayed by each) is sent by the first lane to
-reach it. A failing case is shrunk on the lane that found it, against the customer it failed on; the other
+lane keeps every k-th of them. A case alike one sent before by any lane (each lane's fuzzing begins with the
+same simplest case; a failure stored in the example database is replayed by each) is not sent again (the
+judge's `run_generated`). A failing case is shrunk on the lane that found it, against the customer it failed on; the other
 lanes then stop, as a single hypothesis run stops generating. Hypothesis' own work (generating, shrinking)
 is done by one lane at a time: its caches are not safe across threads (a lambda's source parsed by two at
 once fails); the lanes overlap in what takes the time, the requests and the checks.
@@ -16,7 +16,6 @@ outcomes wait for pytest to reach their tests, which report them as if they had 
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import unittest
@@ -28,7 +27,6 @@ import pytest
 from hypothesis.internal.reflection import function_digest
 from schemathesis.generation.feedback import FeedbackSources
 from schemathesis.generation.hypothesis.builder import ApiOperationMark
-from schemathesis.generation.meta import TestPhase
 from schemathesis.pytest._test_builder import build_operation_test
 from schemathesis.python._constants.orchestrator import make_constants_value_source
 
@@ -123,15 +121,7 @@ class _Shared:
         self.lock = threading.Lock()
         self.failed: set[int] = set()  # lanes that found a failing case
         self.first_failure: dict[int, BaseException] = {}  # what each of them found first (a stop must not lose it)
-        self._taken: dict[str, int] = {}
         self.hypothesis = threading.Lock()  # held by the lane whose hypothesis engine is at work
-
-    def take(self, case: Any, number: int) -> bool:
-        """Whether lane `number` sends a case: every lane's fuzzing begins with the same simplest case, a stored
-        failure is replayed by each, and the coverage phase may repeat itself; the first lane to reach a case
-        sends it (and again, as it shrinks), the others leave it."""
-        with self.lock:
-            return self._taken.setdefault(_identity(case), number) == number
 
     def failed_elsewhere(self, number: int) -> bool:
         with self.lock:
@@ -142,13 +132,6 @@ class _Shared:
             self.failed.add(number)
             if error is not None:
                 self.first_failure.setdefault(number, error)
-
-
-def _identity(case: Any) -> str:
-    """A case as it would go out, credentials included (a curl line masks them), before any lane's customer."""
-    parts = (case.method, case.path_parameters, dict(case.headers or {}), case.query, case.cookies, case.body,
-             case.media_type)
-    return json.dumps(parts, sort_keys=True, default=repr)
 
 
 # The lane number the probes' failures count under.
@@ -244,10 +227,6 @@ def _lane_test(item: Any, operation: Any, lane: "Lane", run: "Run", shared: _Sha
         __tracebackhide__ = True
         if shared.failed_elsewhere(lane.number):
             raise unittest.SkipTest("a failure was found first, elsewhere")
-        if not shared.take(case, lane.number):
-            if case.meta is not None and case.meta.phase.name == TestPhase.FUZZING:
-                hypothesis.reject()  # not one of this lane's examples: it draws another
-            return  # another lane sends it
         if case.path_parameters.get("id") == first_customer:
             case.path_parameters = {**case.path_parameters, "id": lane.customer_id}
         shared.hypothesis.release()  # the other lanes' hypothesis may work while this one's case is sent

@@ -28,7 +28,7 @@ from engage_contract.client import (
 from engage_contract.config import PRODUCTION_HOSTS, ConfigError, ExitCode, Target
 from engage_contract.contract import Contract, SchemaError
 from engage_contract.exchange import INCONCLUSIVE_STATUSES, Body
-from engage_contract.judge import Judge, Tally
+from engage_contract.judge import CasesSent, Judge, Tally
 
 # A stopped run's restore waits this long for the requests still in flight before it starts.
 DRAIN_WHEN_URGENT = 1.0
@@ -162,10 +162,10 @@ class Run:
             if server is not None:
                 server.shutdown()
             raise
-        lanes = []
+        lanes, sent = [], CasesSent()
         for number, (customer_id, lane_client, path, original) in enumerate(
                 zip(customer_ids, clients, journals, originals), start=1):
-            judge = Judge(contract, lane_client, customer_id, known)
+            judge = Judge(contract, lane_client, customer_id, known, sent)
             judge.remember(original)
             lanes.append(Lane(number, customer_id, lane_client, judge, original, path))
         beside = Judge(contract, client.sibling(), customer_ids[0], known)
@@ -223,6 +223,7 @@ class Run:
             "requests": self.client.sent,
             "seconds": round(time.monotonic() - self.started, 2),
             "cases": tally.cases,
+            "alike_not_sent": tally.alike,
             "valid_bodies": tally.bodies[Body.VALID],
             "invalid_bodies": tally.bodies[Body.INVALID],
             "empty_bodies": tally.bodies[Body.EMPTY],

@@ -49,8 +49,8 @@ def test_example_request_accepted(run: Run, judge: Judge) -> None:
 @lanes.spread
 def test_update_customer(case, judge: Judge) -> None:
     """Generated requests (examples, coverage, fuzzing; valid and invalid) to the test customer; with several
-    customers, shared out among their lanes."""
-    judge.run(case)
+    customers, shared out among their lanes. A case alike one sent before is not sent again."""
+    judge.run_generated(case)
 
 
 @pytest.mark.parametrize("token", [None, "wrong"], ids=["no-token", "wrong-token"])
