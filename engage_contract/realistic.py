@@ -10,6 +10,7 @@ pass through untouched.
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 from hypothesis import strategies as st
@@ -24,8 +25,13 @@ LEFT_AS_GENERATED = 8
 def realistic_bodies(contract: Contract, body: Any) -> st.SearchStrategy:
     if not isinstance(body, dict) or not contract.request_body.is_valid(body):
         return st.just(body)
-    return st.tuples(st.integers(0, LEFT_AS_GENERATED - 1), st.sampled_from(zones())).map(
-        lambda drawn: body if drawn[0] == 0 else _placed(body, drawn[1]))
+    return _places().map(lambda drawn: body if drawn[0] == 0 else _placed(body, drawn[1]))
+
+
+@functools.cache
+def _places() -> st.SearchStrategy:
+    # Built once: hypothesis validates a new strategy on its first draw, and this hook runs for every body.
+    return st.tuples(st.integers(0, LEFT_AS_GENERATED - 1), st.sampled_from(zones()))
 
 
 def _placed(body: dict[str, Any], place: Zone) -> dict[str, Any]:
