@@ -5,10 +5,9 @@ single one, each with a seed of its own and its share of the fuzzed examples, se
 The deterministic cases (the schema's examples, the coverage phase) are the same in every lane's test: each
 lane keeps every k-th of them. A case alike one sent before by any lane (each lane's fuzzing begins with the
 same simplest case; a failure stored in the example database is replayed by each) is not sent again (the
-judge's `run_generated`). A failing case is shrunk on the lane that found it, against the customer it failed on; the other
-lanes then stop, as a single hypothesis run stops generating. Hypothesis' own work (generating, shrinking)
-is done by one lane at a time: its caches are not safe across threads (a lambda's source parsed by two at
-once fails); the lanes overlap in what takes the time, the requests and the checks.
+judge's `run_generated`). A failing case is shrunk on the lane that found it, against the customer it failed
+on; the other lanes then stop, as a single hypothesis run stops generating. Each lane's hypothesis test works
+in a process of its own (`generator`), where its CPU is its own; the lane's thread here sends and judges.
 
 The hand-made probes are shared out too: each lane sends its share before its generated cases, and the probes
 that touch no test customer (`beside`) run in a thread of their own meanwhile, even with one lane. Their
@@ -29,6 +28,8 @@ from schemathesis.generation.feedback import FeedbackSources
 from schemathesis.generation.hypothesis.builder import ApiOperationMark
 from schemathesis.pytest._test_builder import build_operation_test
 from schemathesis.python._constants.orchestrator import make_constants_value_source
+
+from engage_contract.generator import Generator, unwire
 
 if TYPE_CHECKING:
     from engage_contract.run import Lane, Run
@@ -121,7 +122,6 @@ class _Shared:
         self.lock = threading.Lock()
         self.failed: set[int] = set()  # lanes that found a failing case
         self.first_failure: dict[int, BaseException] = {}  # what each of them found first (a stop must not lose it)
-        self.hypothesis = threading.Lock()  # held by the lane whose hypothesis engine is at work
 
     def failed_elsewhere(self, number: int) -> bool:
         with self.lock:
@@ -153,22 +153,31 @@ def run_generated(item: Any, run: "Run", probes: Probes, stop: Callable[[str], N
             failures[0] += 1
             if maxfail and failures[0] >= maxfail:
                 shared.failed.add(PROBES)
-    # One lane runs the test as schemathesis built it: its generated cases are those of a run without lanes.
-    tests = [_lane_test(item, operation, lane, run, shared) for lane in run.lanes] if len(run.lanes) > 1 \
-        else [item.obj]
-    errors: list[BaseException | None] = [None] * len(tests)
+    # One lane runs the test as schemathesis built it, here: its cases are those of a run without lanes. With
+    # several, each lane's test (a share of it) works in a process of its own, forked before the threads start.
+    generators = [Generator(lambda ask, lane=lane: _lane_test(item, operation, lane, run, ask))
+                  for lane in run.lanes] if len(run.lanes) > 1 else []
+    errors: list[BaseException | None] = [None] * len(run.lanes)
     alone, shares = probes.shares(len(run.lanes))
 
     def go(index: int) -> None:
         lane = run.lanes[index]
         try:
             probes.send(shares[index], run, lane.judge, go_on=lambda: not shared.failed, failed=probe_failed)
+            refusal = None
             if PROBES in shared.failed:
-                raise unittest.SkipTest("a failure was found first")
-            if lane.judge.hung is not None:  # the probe that found it says so; every case here would say it again
-                raise unittest.SkipTest(f"the target stopped answering: {lane.judge.hung}")
-            with shared.hypothesis:
-                tests[index](judge=lane.judge)
+                refusal = "a failure was found first"
+            elif lane.judge.hung is not None:  # the probe that found it says so; every case here would say it again
+                refusal = f"the target stopped answering: {lane.judge.hung}"
+            if not generators:
+                if refusal is not None:
+                    raise unittest.SkipTest(refusal)
+                item.obj(judge=lane.judge)
+                return
+            generators[index].serve(
+                lambda message: _judge_case(item, operation, lane, run, shared, message, refusal),
+                stopping=lambda: lane.judge.stopped_by is not None,
+                judged=lambda error: shared.failing(lane.number, error))
         except BaseException as exc:  # noqa: BLE001 - carried to the main thread, which raises it
             errors[index] = exc
 
@@ -184,9 +193,15 @@ def run_generated(item: Any, run: "Run", probes: Probes, stop: Callable[[str], N
                for index, lane in enumerate(run.lanes)]
     if alone:
         threads.append(threading.Thread(target=beside, name="beside-the-lanes", daemon=True))
+    for generator in generators:
+        generator.start(generators)
     for thread in threads:
         thread.start()
-    _wait(threads, stop)
+    try:
+        _wait(threads, stop)
+    finally:
+        for generator in generators:
+            generator.kill()
     # A lane stopped while it shrank (a signal, the lanes' stop) ends in a skip: what it had found still counts.
     errors = [shared.first_failure.get(lane.number, error) if isinstance(error, unittest.SkipTest) else error
               for lane, error in zip(run.lanes, errors)]
@@ -218,27 +233,28 @@ def _wait(threads: list[threading.Thread], stop: Callable[[str], None]) -> None:
         raise
 
 
-def _lane_test(item: Any, operation: Any, lane: "Lane", run: "Run", shared: _Shared) -> Callable:
+def _judge_case(item: Any, operation: Any, lane: "Lane", run: "Run", shared: _Shared, message: dict[str, Any],
+                refusal: str | None) -> None:
+    """A case a lane's generator drew, sent to the lane's customer and judged by the test's own body."""
+    __tracebackhide__ = True
+    if refusal is not None:
+        raise unittest.SkipTest(refusal)
+    if shared.failed_elsewhere(lane.number):
+        raise unittest.SkipTest("a failure was found first, elsewhere")
+    case = unwire(operation, message)
+    if case.path_parameters.get("id") == run.customer_id:
+        case.path_parameters = {**case.path_parameters, "id": lane.customer_id}
+    item.test_function(case, lane.judge)
+
+
+def _lane_test(item: Any, operation: Any, lane: "Lane", run: "Run", ask: Callable[[Any], None]) -> Callable:
+    """The lane's hypothesis test, whose body hands each case to `ask` (the lane's thread, from its process)."""
     inner = item.test_function
     lanes = len(run.lanes)
-    first_customer = run.customer_id
 
     def lane_test(case: Any, judge: Any) -> None:
         __tracebackhide__ = True
-        if shared.failed_elsewhere(lane.number):
-            raise unittest.SkipTest("a failure was found first, elsewhere")
-        if case.path_parameters.get("id") == first_customer:
-            case.path_parameters = {**case.path_parameters, "id": lane.customer_id}
-        shared.hypothesis.release()  # the other lanes' hypothesis may work while this one's case is sent
-        try:
-            inner(case, judge)
-        except unittest.SkipTest:
-            raise
-        except BaseException as exc:
-            shared.failing(lane.number, exc)  # and the lane goes on, shrinking, whatever the others do
-            raise
-        finally:
-            shared.hypothesis.acquire()
+        ask(case)
 
     lane_test.__name__ = inner.__name__
     schema = operation.schema
@@ -250,7 +266,9 @@ def _lane_test(item: Any, operation: Any, lane: "Lane", run: "Run", shared: _Sha
     test.hypothesis_explicit_examples = explicit[lane.number - 1::lanes]
     settings = getattr(test, "_hypothesis_internal_use_settings")
     share = max(1, settings.max_examples // lanes + (lane.number - 1 < settings.max_examples % lanes))
-    setattr(test, "_hypothesis_internal_use_settings", hypothesis.settings(settings, max_examples=share))
+    # Quiet: the process's output is not the run's (the run reports what its judge raised).
+    setattr(test, "_hypothesis_internal_use_settings",
+            hypothesis.settings(settings, max_examples=share, verbosity=hypothesis.Verbosity.quiet))
     # One example database entry for the test, whichever lane found it: every lane tries it first next time.
     test._hypothesis_internal_database_key = function_digest(inner)
     # The first lane keeps the run's seed.
