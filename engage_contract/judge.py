@@ -77,7 +77,7 @@ class Tally:
 
 class CasesSent:
     """What the run's generated cases sent, as they go out (to whichever test customer): schemathesis generates
-    the same request from different draws (an empty object a hundred times in release), and one alike was
+    the same request from different draws (an empty object 150 times in a release run), and one alike was
     judged already."""
 
     def __init__(self) -> None:
@@ -158,14 +158,16 @@ class Judge:
 
     def run_generated(self, case: Case) -> Exchange | None:
         """Run a generated case, unless one alike was sent already (by any lane) and nothing has failed here: once
-        a case fails, every case goes out, for hypothesis to shrink and replay it against the server."""
+        a case fails (or errs), every case goes out, for hypothesis to shrink and replay it against the server."""
         __tracebackhide__ = True
         if self.stopped_by is None and not self._shrinking and not self.sent.first(case, self.customer_id):
             self.tally.alike += 1
             return None
         try:
             return self.run(case)
-        except (AssertionError, BaseExceptionGroup):
+        except unittest.SkipTest:
+            raise
+        except BaseException:  # a failure or an error: hypothesis replays it, and it must go out again
             self._shrinking = True
             raise
 
