@@ -4,8 +4,9 @@ Generating a case (and shrinking a failing one) is most of what a run spends its
 interpreter cannot share it out: with several lanes, each lane's hypothesis test is forked into a process of
 its own. There it draws its cases and hands each to its lane's thread in the run's process, which sends it
 and judges it as ever (the customer, the pacer, the known state, the reports all stay there) and answers how
-it went: hypothesis goes on, shrinks a failure, or stops. The process does no I/O but its pipe; a signal is
-the run's to handle (the process ignores it and ends when the run tells it, or when the run is gone).
+it went: hypothesis goes on, shrinks a failure, or stops. The process sends no request; besides its pipe it
+only touches hypothesis' example database. The run's stop signals are the run's to handle: the process
+ignores them, and ends when the run tells it to, or when the run is gone.
 """
 
 from __future__ import annotations
@@ -13,21 +14,41 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import traceback
 import unittest
 from collections.abc import Callable
 from typing import Any
 
+from hypothesis.errors import Flaky
 from schemathesis.core import NOT_SET
 
+# The signals that stop a run (run.py): the run's process alone acts on them.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # How long a lane's thread waits, once the run is stopping, for its generator to hand over a case or end.
 STOPPING_PATIENCE = 5.0
+# Drawing a case takes well under a second; a process silent this long is stuck, not busy.
+SILENCE_LIMIT = 120.0
 _NO_BODY = "engage-contract: no body"  # NOT_SET is a singleton that does not survive pickling
 
 
 class LaneFailure(AssertionError):
-    """The lane's judge failed the case; what it raised is kept in the run's process."""
+    """The lane's judge failed the case; what it raised is kept in the run's process. One subclass per kind of
+    failure: hypothesis tells failures apart by their type (and where they were raised), and shrinks each."""
+
+    signature = ""
+
+
+def signature(error: BaseException) -> str:
+    """What kind of failure an exception is, as schemathesis keys its failures: the check and what broke."""
+    leaves = [error]
+    while any(isinstance(leaf, BaseExceptionGroup) for leaf in leaves):
+        leaves = [inner for leaf in leaves for inner in
+                  (leaf.exceptions if isinstance(leaf, BaseExceptionGroup) else (leaf,))]
+    keys = {getattr(leaf, "_unique_key", None) or f"{type(leaf).__module__}.{type(leaf).__qualname__}"
+            for leaf in leaves}
+    return " & ".join(sorted(map(str, keys)))
 
 
 class Generator:
@@ -39,6 +60,8 @@ class Generator:
         self._test = build(self._ask)
         self._parent = os.getpid()
         self._pid: int | None = None
+        self._pid_lock = threading.Lock()  # the lane's thread reaps it, the main thread may kill it
+        self._failure_types: dict[str, type[LaneFailure]] = {}
 
     # In the forked process.
 
@@ -56,12 +79,16 @@ class Generator:
         if verdict == "skip":
             raise unittest.SkipTest(text)
         if verdict == "fail":
-            raise LaneFailure(text)
+            kind, message = text
+            if kind not in self._failure_types:
+                self._failure_types[kind] = type("LaneFailure", (LaneFailure,), {"signature": kind})
+            raise self._failure_types[kind](message)
 
     def _work(self, others: list["Generator"]) -> None:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         try:
+            for number in STOP_SIGNALS:
+                signal.signal(number, signal.SIG_IGN)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
             # The other lanes' pipes: held here, they would keep those lanes from seeing the run end.
             for other in others:
                 if other is not self:
@@ -71,12 +98,12 @@ class Generator:
             try:
                 self._test(judge=None)
             except unittest.SkipTest as exc:
-                outcome = ("skipped", False, str(exc))
+                outcome = ("skipped", [], str(exc))
             except BaseException as exc:  # noqa: BLE001 - told to the run, which reports it
-                outcome = ("failed", isinstance(exc, LaneFailure),
-                           "".join(traceback.format_exception_only(type(exc), exc)).strip())
+                text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+                outcome = ("failed", _judged(exc), text)
             else:
-                outcome = ("passed", False, "")
+                outcome = ("passed", [], "")
             self._there.send(("done", outcome))
         finally:
             os._exit(0)
@@ -84,70 +111,119 @@ class Generator:
     # In the run's process.
 
     def start(self, others: list["Generator"]) -> None:
-        pid = os.fork()
-        if pid == 0:
-            self._work(others)
-        self._pid = pid
+        # Held off until the process ignores them: a stop signal there would run the run's own handler.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            pid = os.fork()
+            if pid == 0:
+                self._work(others)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        with self._pid_lock:
+            self._pid = pid
         self._there.close()
 
     def serve(self, judge: Callable[[dict[str, Any]], None], stopping: Callable[[], bool],
               judged: Callable[[BaseException], None]) -> None:
         """Judge each case the process hands over, until its test ends; raise how it ended: what the judge raised
-        for the final (shrunk) failing case, a skip, or the test's own error."""
+        for the final (shrunk) failing case of each kind, a skip, or the test's own error."""
         __tracebackhide__ = True
-        last_failure: BaseException | None = None
-        while True:
-            kind, payload = self._next(stopping)
-            if kind == "done":
-                status, judged_failure, text = payload
-                break
-            try:
-                judge(payload)
-            except unittest.SkipTest as exc:
-                self._here.send(("skip", str(exc)))
-            except BaseException as exc:  # noqa: BLE001 - hypothesis, there, shrinks it; raised here at the end
-                last_failure = exc
-                judged(exc)
-                self._here.send(("fail", str(exc)[:2000]))
-            else:
-                self._here.send(("pass", ""))
+        last: dict[str, BaseException] = {}  # the last failure of each kind: hypothesis' final replay of it
+        try:
+            while True:
+                kind, payload = self._next(stopping)
+                if kind == "done":
+                    status, kinds, text = payload
+                    break
+                try:
+                    judge(payload)
+                except unittest.SkipTest as exc:
+                    answer: tuple[str, Any] = ("skip", str(exc))
+                except BaseException as exc:  # noqa: BLE001 - hypothesis, there, shrinks it; raised here at the end
+                    last[signature(exc)] = exc
+                    judged(exc)
+                    answer = ("fail", (signature(exc), str(exc)[:2000]))
+                else:
+                    answer = ("pass", "")
+                self._here.send(answer)
+        except (EOFError, OSError) as exc:
+            status = self.kill()
+            message = (f"the lane's hypothesis process ended before its test did ({exc or 'its pipe closed'}; "
+                       f"exit status {status})")
+            if last:  # what it had found stands
+                raise BaseExceptionGroup(message, list(last.values())) from None
+            raise RuntimeError(message) from None
         self._reap()
         if status == "failed":
-            if judged_failure and last_failure is not None:
-                raise last_failure
-            raise RuntimeError(f"the lane's hypothesis test ended with {text}") from last_failure
+            found = [last[kind] for kind in kinds if kind in last]
+            if kinds and len(found) == len(kinds):
+                if len(found) == 1:
+                    raise found[0]
+                raise BaseExceptionGroup(f"{len(found)} distinct failures", found)
+            # Flaky, or an error of the test's own: said, with what the judge had found (the findings stand).
+            if last:
+                raise BaseExceptionGroup(f"the lane's hypothesis test ended with {text}", list(last.values()))
+            raise RuntimeError(f"the lane's hypothesis test ended with {text}")
         if status == "skipped":
             raise unittest.SkipTest(text)
 
     def _next(self, stopping: Callable[[], bool]) -> Any:
+        waiting_since = time.monotonic()
         stopped_at: float | None = None
         while not self._here.poll(0.2):
+            if self._exited():
+                raise EOFError("exited")
             if stopping():
                 stopped_at = stopped_at or time.monotonic()
                 if time.monotonic() - stopped_at > STOPPING_PATIENCE:
                     self.kill()
                     raise unittest.SkipTest("the run was stopped (the lane's generator did not end in time)")
-        try:
-            return self._here.recv()
-        except EOFError:
-            status = self._reap()
-            raise RuntimeError(f"the lane's hypothesis process ended without a word (status {status})") from None
+            elif time.monotonic() - waiting_since > SILENCE_LIMIT:
+                raise EOFError(f"silent for {SILENCE_LIMIT:.0f} s, ended")
+        return self._here.recv()
+
+    def _exited(self) -> bool:
+        with self._pid_lock:
+            if self._pid is None:
+                return True
+            try:
+                pid, _ = os.waitpid(self._pid, os.WNOHANG)
+            except ChildProcessError:
+                pid = self._pid
+            if pid == 0:
+                return False
+            self._pid = None
+            return not self._here.poll()  # what it sent before it ended is read first
 
     def _reap(self) -> int | None:
-        if self._pid is None:
+        with self._pid_lock:
+            pid, self._pid = self._pid, None
+        if pid is None:
             return None
-        _, status = os.waitpid(self._pid, 0)
-        self._pid = None
-        return status
+        try:
+            return os.waitpid(pid, 0)[1]
+        except ChildProcessError:
+            return None
 
-    def kill(self) -> None:
-        """End the process at once (it holds nothing of the run's: no customer, no file but its pipe)."""
-        if self._pid is not None:
-            try:
-                os.kill(self._pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self._reap()
+    def kill(self) -> int | None:
+        """End the process at once (it holds nothing of the run's: no customer, no request); its exit status."""
+        with self._pid_lock:
+            if self._pid is not None:
+                try:
+                    os.kill(self._pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        return self._reap()
+
+
+def _judged(error: BaseException) -> list[str]:
+    """The kinds of failure the judge raised that a test ended with; [] when it ended otherwise (flaky, an error)."""
+    if isinstance(error, Flaky):
+        return []
+    leaves = list(error.exceptions) if isinstance(error, BaseExceptionGroup) else [error]
+    if all(isinstance(leaf, LaneFailure) for leaf in leaves):
+        return [leaf.signature for leaf in leaves]
+    return []
 
 
 def wire(case: Any) -> dict[str, Any]:
@@ -168,6 +244,6 @@ def wire(case: Any) -> dict[str, Any]:
 def unwire(operation: Any, message: dict[str, Any]) -> Any:
     """The case again, on the run's own operation (whose hooks feed schemathesis' reports)."""
     fields = dict(message)
-    if fields["body"] == _NO_BODY:
+    if isinstance(fields["body"], str) and fields["body"] == _NO_BODY:
         fields["body"] = NOT_SET
     return operation.Case(**fields)

@@ -116,7 +116,7 @@ class Probes:
 
 
 class _Shared:
-    """What the lanes of one generated test share: the cases taken (by which lane), the lanes that failed."""
+    """What the lanes of one generated test share: the lanes that failed, and what each found first."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -193,11 +193,11 @@ def run_generated(item: Any, run: "Run", probes: Probes, stop: Callable[[str], N
                for index, lane in enumerate(run.lanes)]
     if alone:
         threads.append(threading.Thread(target=beside, name="beside-the-lanes", daemon=True))
-    for generator in generators:
-        generator.start(generators)
-    for thread in threads:
-        thread.start()
     try:
+        for generator in generators:
+            generator.start(generators)
+        for thread in threads:
+            thread.start()
         _wait(threads, stop)
     finally:
         for generator in generators:

@@ -37,7 +37,7 @@ def test_a_case_crosses_the_pipe_whole(operation, body) -> None:
 
 
 def _numbers(ask):
-    @hypothesis.settings(max_examples=100, database=None, verbosity=hypothesis.Verbosity.quiet)
+    @hypothesis.settings(max_examples=100, database=None, verbosity=hypothesis.Verbosity.quiet, derandomize=True)
     @hypothesis.given(number=st.integers(0, 10_000))
     def test(number, judge):
         ask(SimpleNamespace(method="PATCH", path_parameters={"id": str(number)}, headers=None, cookies={}, query={},
@@ -76,3 +76,30 @@ def test_a_passing_test_ends_quietly() -> None:
     sent = []
     _start(_numbers).serve(sent.append, stopping=lambda: False, judged=lambda error: None)
     assert len(sent) == 100
+
+
+def test_two_kinds_of_failure_are_shrunk_apart_and_both_raised() -> None:
+    def judge(message) -> None:
+        number = int(message["path_parameters"]["id"])
+        if number >= 10:
+            raise (AssertionError if number % 2 == 0 else ValueError)(f"{number} is too big")
+
+    with pytest.raises(BaseExceptionGroup) as raised:
+        _start(_numbers).serve(judge, stopping=lambda: False, judged=lambda error: None)
+    assert sorted(str(error) for error in raised.value.exceptions) == ["10 is too big", "11 is too big"]
+
+
+def test_a_process_that_dies_leaves_what_was_found() -> None:
+    generator = Generator(_numbers)
+    generator.start([generator])
+    seen = []
+
+    def judge(message) -> None:
+        seen.append(message)
+        if len(seen) > 1:
+            generator.kill()
+        raise AssertionError("found before it died")
+
+    with pytest.raises(BaseExceptionGroup, match="ended before its test did") as raised:
+        generator.serve(judge, stopping=lambda: False, judged=lambda error: None)
+    assert [str(error) for error in raised.value.exceptions] == ["found before it died"]
