@@ -110,9 +110,14 @@ class Target:
     max_in_flight: int = PLATFORM_MAX_IN_FLIGHT  # requests at once, and so lanes (one customer each) at most
 
     @property
+    def most_lanes(self) -> int:
+        """One lane per request in flight, where a lane's hypothesis test can be forked (generator.py)."""
+        return self.max_in_flight if hasattr(os, "fork") else 1
+
+    @property
     def lanes(self) -> int:
-        """How many customers the run works on side by side: one per customer given, up to max_in_flight."""
-        return max(1, min(len(self.customer_ids), self.max_in_flight))
+        """How many customers the run works on side by side: one per customer given, up to most_lanes."""
+        return max(1, min(len(self.customer_ids), self.most_lanes))
 
     @property
     def is_production(self) -> bool:

@@ -136,7 +136,7 @@ class Run:
             from engage_contract import reference
 
             token = secrets.token_urlsafe(24)
-            customer_ids = EMBEDDED_CUSTOMER_IDS[:target.max_in_flight]
+            customer_ids = EMBEDDED_CUSTOMER_IDS[:target.most_lanes]
             server = reference.start(token=token, customer_ids=customer_ids)
             client = Client(server.base_url, token, timeout=target.timeout, max_in_flight=target.max_in_flight)
         else:

@@ -28,6 +28,12 @@ def test_one_lane_a_customer_up_to_the_requests_in_flight(customers: str, in_fli
     assert target.lanes == lanes
 
 
+def test_one_lane_where_a_lane_cannot_be_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr("os.fork")
+    assert from_environment({**LIVE, "ENGAGE_CUSTOMER_ID": "1,2,3,4"}).lanes == 1
+    assert from_environment({}).most_lanes == 1
+
+
 def test_the_token_never_shows_in_repr() -> None:
     assert "s3cr3t" not in repr(from_environment({**LIVE, "ENGAGE_TOKEN": "s3cr3t"}))
 
