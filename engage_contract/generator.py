@@ -24,8 +24,7 @@ from typing import Any
 from hypothesis.errors import Flaky
 from schemathesis.core import NOT_SET
 
-# The signals that stop a run (run.py): the run's process alone acts on them.
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+from engage_contract.run import STOP_SIGNALS  # the run's process alone acts on them
 # How long a lane's thread waits, once the run is stopping, for its generator to hand over a case or end.
 STOPPING_PATIENCE = 5.0
 # Drawing a case takes well under a second; a process silent this long is stuck, not busy.
