@@ -34,6 +34,11 @@ def test_one_lane_where_a_lane_cannot_be_forked(monkeypatch: pytest.MonkeyPatch)
     assert from_environment({}).most_lanes == 1
 
 
+def test_smoke_sends_the_same_requests_every_time_unless_a_seed_is_given() -> None:
+    assert from_environment({"ENGAGE_PROFILE": "smoke"}).seed == from_environment({"ENGAGE_PROFILE": "smoke"}).seed
+    assert from_environment({"ENGAGE_PROFILE": "smoke", "ENGAGE_SEED": "7"}).seed == 7  # noqa: PLR2004
+
+
 def test_the_token_never_shows_in_repr() -> None:
     assert "s3cr3t" not in repr(from_environment({**LIVE, "ENGAGE_TOKEN": "s3cr3t"}))
 
