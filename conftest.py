@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from engage_contract import config as config_module
 from engage_contract import contract as contract_module
 from engage_contract import baseline, ci_summary, lanes, page, progress, suite
 from engage_contract.config import ConfigError
-from engage_contract.failures import Finding, Report, findings_in
+from engage_contract.failures import CURL_DIR, Finding, Report, findings_in
 from engage_contract.realistic import realistic_bodies
 from engage_contract.run import STOP_SIGNALS, Run
 
@@ -75,7 +76,9 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         _say(f"engage-contract: {exc}")
         return int(exc.exit_code)
     suite.begin(_RUN)
-    (suite.REPORT_DIR / "index.html").unlink(missing_ok=True)  # a page left by an earlier run is not this one's
+    # A page or curl scripts left by an earlier run are not this one's.
+    (suite.REPORT_DIR / "index.html").unlink(missing_ok=True)
+    shutil.rmtree(CURL_DIR, ignore_errors=True)
     for signum in STOP_SIGNALS:
         signal.signal(signum, _stop)
     return None

@@ -88,7 +88,7 @@ class Probes:
 
     @property
     def count(self) -> int:
-        """How many probes were sent ahead of pytest (with their outcome reported since, or still to come)."""
+        """How many probes were sent ahead of pytest (those that skipped themselves, outside the profile, aside)."""
         return self._sent
 
     def send(self, items: list[Any], run: "Run", judge: Any, go_on: Callable[[], bool],
@@ -98,15 +98,16 @@ class Probes:
                 return  # left to pytest, which runs (or skips) it in its turn
             arguments = {"run": run, "judge": judge, **item.callspec.params} if hasattr(item, "callspec") \
                 else {"run": run, "judge": judge}
-            self._sent += 1
             try:
                 item.obj(**{name: arguments[name] for name in item._fixtureinfo.argnames})
             except BaseException as exc:  # noqa: BLE001 - pytest raises it when it reaches the test
                 self.outcomes[item.nodeid] = exc
                 if not isinstance(exc, (unittest.SkipTest, pytest.skip.Exception)):
+                    self._sent += 1
                     failed()
             else:
                 self.outcomes[item.nodeid] = None
+                self._sent += 1
 
     def outcome(self, item: Any) -> tuple[bool, BaseException | None]:
         """Whether the probe was sent ahead, and what it raised."""
