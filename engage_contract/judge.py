@@ -103,11 +103,11 @@ def _identity(case: Case, customer_id: str) -> str:
 
 class Judge:
     def __init__(self, contract: Contract, client: Client, customer_id: str,
-                 known: KnownDeviations | None = None, sent: CasesSent | None = None) -> None:
+                 known: KnownDeviations | None = None, cases_sent: CasesSent | None = None) -> None:
         self.contract = contract
         self.client = client
         self.customer_id = customer_id
-        self.sent = sent if sent is not None else CasesSent()
+        self.cases_sent = cases_sent if cases_sent is not None else CasesSent()  # the run's, shared by its lanes
         self._shrinking = False  # a generated case failed: hypothesis replays cases, each must go out
         self.known: dict[str, Any] | None = None
         self.created_at: str | None = None
@@ -160,7 +160,7 @@ class Judge:
         """Run a generated case, unless one alike was sent already (by any lane) and nothing has failed here: once
         a case fails (or errs), every case goes out, for hypothesis to shrink and replay it against the server."""
         __tracebackhide__ = True
-        if self.stopped_by is None and not self._shrinking and not self.sent.first(case, self.customer_id):
+        if self.stopped_by is None and not self._shrinking and not self.cases_sent.first(case, self.customer_id):
             self.tally.alike += 1
             return None
         try:

@@ -162,10 +162,10 @@ class Run:
             if server is not None:
                 server.shutdown()
             raise
-        lanes, sent = [], CasesSent()
+        lanes, cases_sent = [], CasesSent()
         for number, (customer_id, lane_client, path, original) in enumerate(
                 zip(customer_ids, clients, journals, originals), start=1):
-            judge = Judge(contract, lane_client, customer_id, known, sent)
+            judge = Judge(contract, lane_client, customer_id, known, cases_sent)
             judge.remember(original)
             lanes.append(Lane(number, customer_id, lane_client, judge, original, path))
         beside = Judge(contract, client.sibling(), customer_ids[0], known)
