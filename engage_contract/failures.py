@@ -102,17 +102,18 @@ class Finding:
 def findings_in(error: BaseException) -> list[Finding]:
     """The findings an exception carries (an exception group's, each once), or [] for any other error."""
     found: dict[str, Finding] = {}
-    for leaf in _leaves(error):
+    for leaf in leaves(error):
         finding = getattr(leaf, "finding", None)
         if isinstance(finding, Finding):
             found.setdefault(getattr(leaf, "_unique_key", finding.summary), finding)
     return list(found.values())
 
 
-def _leaves(error: BaseException) -> Iterator[BaseException]:
+def leaves(error: BaseException) -> Iterator[BaseException]:
+    """The exceptions an exception group holds, however deep; any other exception itself."""
     if isinstance(error, BaseExceptionGroup):
         for inner in error.exceptions:
-            yield from _leaves(inner)
+            yield from leaves(inner)
     else:
         yield error
 

@@ -24,6 +24,7 @@ from typing import Any
 from hypothesis.errors import Flaky
 from schemathesis.core import NOT_SET
 
+from engage_contract.failures import leaves
 from engage_contract.run import STOP_SIGNALS  # the run's process alone acts on them
 # How long a lane's thread waits, once the run is stopping, for its generator to hand over a case or end.
 STOPPING_PATIENCE = 5.0
@@ -41,12 +42,8 @@ class LaneFailure(AssertionError):
 
 def signature(error: BaseException) -> str:
     """What kind of failure an exception is, as schemathesis keys its failures: the check and what broke."""
-    leaves = [error]
-    while any(isinstance(leaf, BaseExceptionGroup) for leaf in leaves):
-        leaves = [inner for leaf in leaves for inner in
-                  (leaf.exceptions if isinstance(leaf, BaseExceptionGroup) else (leaf,))]
     keys = {getattr(leaf, "_unique_key", None) or f"{type(leaf).__module__}.{type(leaf).__qualname__}"
-            for leaf in leaves}
+            for leaf in leaves(error)}
     return " & ".join(sorted(map(str, keys)))
 
 
@@ -219,9 +216,9 @@ def _judged(error: BaseException) -> list[str]:
     """The kinds of failure the judge raised that a test ended with; [] when it ended otherwise (flaky, an error)."""
     if isinstance(error, Flaky):
         return []
-    leaves = list(error.exceptions) if isinstance(error, BaseExceptionGroup) else [error]
-    if all(isinstance(leaf, LaneFailure) for leaf in leaves):
-        return [leaf.signature for leaf in leaves]
+    found = list(leaves(error))
+    if all(isinstance(leaf, LaneFailure) for leaf in found):
+        return [leaf.signature for leaf in found]
     return []
 
 
