@@ -244,24 +244,26 @@ def restore_customer(client: Client, contract: Contract, customer_id: str, origi
     """One write of the original values and one read to verify them; why it failed, or None. Where the
     platform lets a location decide the time zone, a second write sets the time zone alone. `read_first`:
     no write when a first read finds the original values."""
-    fields = contract.location_fields
+    original_view = customer.stable_view(original, contract.location_fields)
+
+    def still_different(found: dict[str, Any]) -> list[Any]:
+        return customer.differences(original_view, customer.stable_view(found, contract.location_fields))
+
     if read_first:
         found = customer.data_of(client.read(customer_id, urgent=urgent))
-        if found is not None and not customer.differences(customer.stable_view(original, fields),
-                                                          customer.stable_view(found, fields)):
+        if found is not None and not still_different(found):
             return None
     written = client.write(customer_id, customer.restorable(original, contract.request_fields), urgent=urgent)
     read = client.read(customer_id, urgent=urgent)
     after = customer.data_of(read)
     if after is None:
         return f"writing it back got {written.status_code}, reading it back got {read.status_code}"
-    left = customer.differences(customer.stable_view(original, fields), customer.stable_view(after, fields))
+    left = still_different(after)
     if [d.field for d in left] == ["timeZone"] and written.status_code == 200:
         written = client.write(customer_id, {"timeZone": original.get("timeZone")}, urgent=urgent)
-        after = customer.data_of(client.read(customer_id, urgent=urgent)) or {}
-        left = customer.differences(customer.stable_view(original, fields), customer.stable_view(after, fields))
+        left = still_different(customer.data_of(client.read(customer_id, urgent=urgent)) or {})
+    # A refused write is no problem when the customer reads back as it was.
     if left:
-        # A refused write is no problem when the customer was never changed.
         problem = "it reads back different" if written.status_code == 200 else \
             f"writing it back got {written.status_code}, and it reads back different"
         return f"{problem}: " + "; ".join(map(str, left[:5]))
