@@ -1,6 +1,7 @@
 """The HTTP side: one kept-alive session, the bearer token, a fresh correlation id per request, timeouts,
-retries (429 and 409 after a pause; a dropped connection or a timeout once), a request budget per
-minute, and a count of everything sent.
+retries (429 and 409 after a pause; a gateway's 502, 503 or 504, a dropped connection, a broken answer or a
+timeout once), a request budget per minute, and a count of everything sent. No redirect is followed
+(transport.py).
 
 The token lives here and in config only; what leaves this module for a report is masked.
 """
@@ -8,6 +9,8 @@ The token lives here and in config only; what leaves this module for a report is
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import email.utils
 import threading
 import unittest
 import time
@@ -18,10 +21,17 @@ from urllib.parse import quote
 
 import requests
 from schemathesis import Case
+from urllib3.exceptions import ProtocolError
 from schemathesis.core.transport import Response
+
+from engage_contract.transport import NoRedirectSession
 
 MASK = "[Filtered]"
 RETRIED_STATUSES = (409, 429)
+# A gateway in front of the API answers these while it deploys or restarts: retried once, like a dropped
+# connection; one that persists is the API's answer.
+GATEWAY_STATUSES = (502, 503, 504)
+GATEWAY_PAUSE = 1.0
 MAX_RETRIES = 3
 MAX_RETRY_AFTER = 30.0
 URGENT_TIMEOUT = 3.0
@@ -59,6 +69,10 @@ class TargetTimedOut(Exception):
 
 class TargetUnreachable(Exception):
     """A request could not be delivered, even after one retry."""
+
+
+class AnswerBroken(Exception):
+    """The answer was no complete HTTP message (cut short, reset, undecodable), even after one retry."""
 
 
 class RunStopped(unittest.SkipTest):
@@ -102,6 +116,7 @@ class Pacer:
         self.in_flight = 0  # requests of the cases and probes being answered now
         self.sent = 0
         self.retries = 0
+        self.transient_5xx = 0  # a gateway's 5xx that a retry got past
 
     @property
     def stopping(self) -> bool:
@@ -152,6 +167,10 @@ class Pacer:
     def retried(self) -> None:
         with self._lock:
             self.retries += 1
+
+    def recovered_from_5xx(self) -> None:
+        with self._lock:
+            self.transient_5xx += 1
 
 
 class CredentialsRejected(Exception):
@@ -228,7 +247,7 @@ class Client:
                  per_minute: float | None = None, credentials: Any = None, max_in_flight: int = 1) -> None:
         self.base_url = base_url
         self.timeout = timeout
-        self.session = requests.Session()
+        self.session = NoRedirectSession()
         self.tokens = (ClientCredentialsToken(credentials, self.session, timeout) if credentials is not None
                        else StaticToken(token or ""))
         self.pacer = Pacer(per_minute, max_in_flight)
@@ -239,7 +258,7 @@ class Client:
         target, token and pacer."""
         other = Client.__new__(Client)
         other.base_url, other.timeout, other.tokens, other.pacer = self.base_url, self.timeout, self.tokens, self.pacer
-        other.session = requests.Session()
+        other.session = NoRedirectSession()
         other.writes = 0
         return other
 
@@ -319,7 +338,7 @@ class Client:
         """Whatever leaves the client is one of its own exceptions, with every credential masked."""
         try:
             return send()
-        except (TargetTimedOut, TargetUnreachable, CredentialsRejected, RunStopped):
+        except (TargetTimedOut, TargetUnreachable, AnswerBroken, CredentialsRejected, RunStopped):
             raise
         except Exception as exc:  # noqa: BLE001 - anything, so that nothing unmasked gets out
             raise ClientError(f"{type(exc).__name__}: {self.mask(str(exc))[:500]}") from None
@@ -331,24 +350,28 @@ class Client:
                       timeout: float | None = None) -> Any:
         retried_once = refreshed = False
         attempt = 0
+        gateway_status = None  # a 502, 503 or 504 retried once
         while True:
             try:
                 with self.pacer.turn(paced=not urgent):
                     response = send()
-            except requests.Timeout:
+            except requests.RequestException as exc:
+                failure = _transport_failure(exc, timeout or self.timeout, urgent, describe, self.base_url)
                 if retried_once or urgent:
-                    raise TargetTimedOut(f"no answer within {timeout or self.timeout:g} s, "
-                                         f"{'once' if urgent else 'twice'}, to:\n    {describe()}") from None
-                retried_once = True
-                self.pacer.retried()
-                continue
-            except requests.ConnectionError as exc:
-                if retried_once:
-                    raise TargetUnreachable(f"cannot reach {self.base_url}: {_reason(exc)}") from None
+                    raise failure from None
                 retried_once = True
                 self.pacer.retried()
                 continue
             status = response.status_code
+            if gateway_status is not None and status not in GATEWAY_STATUSES:
+                self.pacer.recovered_from_5xx()
+            if status in GATEWAY_STATUSES and gateway_status is None and not urgent:
+                if self.stopping:
+                    raise RunStopped("the run was stopped")
+                gateway_status = status
+                self.pacer.retried()
+                self.pacer.pause(_retry_after(response, 0, default=GATEWAY_PAUSE))
+                continue
             if (status == 401 and not refreshed and self.sent_our_token(response.request.headers)
                     and self.tokens.refresh()):
                 refreshed = True  # our token may have expired or been revoked mid-run: once more with a new one
@@ -372,6 +395,28 @@ class Client:
             return response
 
 
+def _transport_failure(exc: requests.RequestException, timeout: float, urgent: bool, describe: Callable[[], str],
+                       base_url: str) -> Exception:
+    """What a request that got no usable answer raises, once it is not retried again."""
+    if isinstance(exc, requests.Timeout):
+        return TargetTimedOut(f"no complete answer within {timeout:g} s, {'once' if urgent else 'twice'}, to: "
+                              f"{_shortened(describe())}")
+    reason = exc.args[0] if exc.args else None
+    if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)) \
+            or (isinstance(exc, requests.ConnectionError) and isinstance(reason, ProtocolError)):
+        what = "could not be decoded" if isinstance(exc, requests.exceptions.ContentDecodingError) else \
+            "was cut short or reset"
+        return AnswerBroken(f"the answer {what} ({_reason(exc)}), {'once' if urgent else 'twice'}, to: "
+                            f"{_shortened(describe())}")
+    if isinstance(exc, requests.ConnectionError):
+        return TargetUnreachable(f"cannot reach {base_url}: {_reason(exc)}")
+    return ClientError(f"{type(exc).__name__}: {_reason(exc)}")
+
+
+def _shortened(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _access_token(response: requests.Response) -> tuple[Credential, float]:
     # No local holds the token response's body: a traceback through here shows no secret.
     return Credential(response.json()["access_token"]), float(response.json().get("expires_in") or 300)
@@ -384,17 +429,43 @@ def _header(response: Any, name: str) -> str | None:
     return value
 
 
-def _retry_after(response: Any, attempt: int) -> float:
-    raw = _header(response, "Retry-After")
+def _retry_after(response: Any, attempt: int, default: float | None = None) -> float:
+    """Retry-After in seconds or as an HTTP-date (RFC 9110 allows both), at most MAX_RETRY_AFTER."""
+    fallback = 0.5 * attempt if default is None else default
+    raw = (_header(response, "Retry-After") or "").strip()
+    if not raw:
+        return fallback
     try:
-        return min(MAX_RETRY_AFTER, max(0.0, float(raw))) if raw is not None else 0.5 * attempt
+        seconds = float(raw)
     except ValueError:
-        return 0.5 * attempt
+        try:
+            when = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            return fallback
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.timezone.utc)
+        seconds = (when - dt.datetime.now(dt.timezone.utc)).total_seconds()
+    if seconds != seconds:  # NaN
+        return fallback
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))
+
+
+_REASONS = {
+    "Connection refused": "connection refused",
+    "Name or service not known": "name or service not known",
+    "No route to host": "no route to host",
+    "timed out": "timed out",
+    "IncompleteRead": "the body ended before its announced length",
+    "Connection reset by peer": "the connection was reset",
+    "Remote end closed connection": "the server closed the connection without an answer",
+    "content-encoding": "the body is not in its Content-Encoding",
+    "Connection broken": "the connection broke mid-answer",
+}
 
 
 def _reason(exc: Exception) -> str:
     text = str(exc)
-    for marker in ("Connection refused", "Name or service not known", "timed out", "No route to host"):
+    for marker, reason in _REASONS.items():
         if marker in text:
-            return marker.lower()
+            return reason
     return text.splitlines()[0][:200] if text else type(exc).__name__
