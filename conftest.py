@@ -16,7 +16,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from engage_contract import config as config_module
 from engage_contract import contract as contract_module
 from engage_contract import baseline, ci_summary, lanes, page, progress, suite
-from engage_contract.config import ConfigError
+from engage_contract.config import ConfigError, ExitCode
 from engage_contract.failures import CURL_DIR, Finding, Report, findings_in
 from engage_contract.realistic import realistic_bodies
 from engage_contract.run import STOP_SIGNALS, Run
@@ -76,6 +76,8 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         _say(f"engage-contract: {exc}")
         return int(exc.exit_code)
     suite.begin(_RUN)
+    for judge in [lane.judge for lane in _RUN.lanes] + [_RUN.beside]:
+        judge.give_up = _give_up
     # A page or curl scripts left by an earlier run are not this one's.
     (suite.REPORT_DIR / "index.html").unlink(missing_ok=True)
     shutil.rmtree(CURL_DIR, ignore_errors=True)
@@ -100,6 +102,17 @@ def _stop_run(reason: str) -> None:
     _RUN.stop(_STOPPED_BY)
     if _SESSION is not None:
         _SESSION.shouldstop = f"interrupted ({_STOPPED_BY})"
+
+
+def _give_up(reason: str) -> None:
+    # The environment does not let the run judge (a locked customer, a target that stopped answering): no case
+    # starts any more, and the run ends with its own exit code unless something failed before.
+    first = _RUN.gave_up is None
+    _RUN.give_up(reason)
+    if first:
+        _say(f"engage-contract: {reason}: stopping, then restoring")
+    if _SESSION is not None:
+        _SESSION.shouldstop = f"could not judge: {reason}"
 
 
 _PROBES = lanes.Probes([])
@@ -142,8 +155,6 @@ def judge(run: Run, request: pytest.FixtureRequest):
         return run.judge  # the lane that sent it judged it; its outcome is reported as it was
     if run.judge.stopped_by is not None:
         pytest.skip(f"the run was stopped ({run.judge.stopped_by})")
-    if run.judge.hung is not None:
-        pytest.fail(f"answers_in_time: the target stopped answering earlier: {run.judge.hung}", pytrace=False)
     return run.judge
 
 
@@ -189,7 +200,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         tallies = [lane.judge.tally for lane in _RUN.lanes]
         for lane in _RUN.lanes:  # lanes run side by side: the line counts them all
             lane.judge.on_case = lambda: live.update(_RUN.client.sent, sum(tally.cases for tally in tallies),
-                                                     sum(tally.failing_cases for tally in tallies))
+                                                     sum(tally.failing_cases for tally in tallies),
+                                                     sum(tally.inconclusive_cases for tally in tallies))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -224,8 +236,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 f"the baseline entry {entry.id} ({entry.check}, {entry.signature}) expired on {entry.expires}: "
                 f"fix the deviation, or give the entry a new date in {known.path}")
     known.save()
+    for judge in [lane.judge for lane in _RUN.lanes] + [_RUN.beside]:
+        for signature, finding in judge.read_back_findings.items():
+            name = f"{finding.check}: {signature} (customer {judge.customer_id})"
+            _FAILURES[f"engage-contract::{name}"] = Report([finding])
+            _report(session, name, "failed", Report([finding]))
+    # Failures that are verdicts on the API (contract_exercised with nothing to judge is none).
+    verdicts = session.testsfailed - len(_RUN.unjudged)
+    unjudged = _RUN.cannot_judge() if _STOPPED_BY is None else None
+    if unjudged:
+        text = f"the environment did not let the suite judge: {unjudged}"
+        _FAILURES["engage-contract::judged"] = Report([Finding("judged", "", text)])
+        _report(session, "the environment lets the suite judge", "failed", text)
     if _STOPPED_BY is not None and not problem:  # exit 2 promises a restored customer
         session.exitstatus = pytest.ExitCode.INTERRUPTED
+    elif unjudged and not problem and verdicts <= 0:
+        session.exitstatus = int(ExitCode.CANNOT_JUDGE)
+    elif _RUN.gave_up and session.exitstatus == pytest.ExitCode.INTERRUPTED:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # it gave up after a failure: that failure is the verdict
     session.config._engage_exitstatus = int(session.exitstatus)
     if known.update:
         _say(f"engage-contract: wrote this run's failures into the baseline {known.path}")
@@ -294,6 +322,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
               f"{', '.join(unrestored)}: restore it by hand (the body is above)")
     elif _STOPPED_BY:
         print(f"engage-contract: interrupted by {_STOPPED_BY}; {_customers()} restored")
+    elif getattr(config, "_engage_exitstatus", None) == ExitCode.CANNOT_JUDGE:
+        print(f"engage-contract: could not judge (exit {int(ExitCode.CANNOT_JUDGE)}): {_RUN.cannot_judge()}; "
+              f"{_customers()} restored")
     elif _RUN.target.embedded:
         print("engage-contract: this run tested the embedded reference server, not a live API "
               "(set ENGAGE_BASE_URL to test one)")
@@ -309,6 +340,8 @@ def _verdict(config: pytest.Config) -> str:
     if _STOPPED_BY:
         return f"interrupted by {_STOPPED_BY}"
     status = getattr(config, "_engage_exitstatus", None)
+    if status == ExitCode.CANNOT_JUDGE:
+        return f"could not judge: {_RUN.cannot_judge()}"
     return {0: "the contract holds", 1: "the contract is violated"}.get(status, f"pytest exit status {status}")
 
 

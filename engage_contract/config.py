@@ -21,7 +21,7 @@ class ExitCode(enum.IntEnum):
     TARGET_UNREACHABLE = 69
     RUN_IN_PROGRESS = 73
     JOURNAL_UNUSABLE = 74
-    TARGET_TIMED_OUT = 75
+    CANNOT_JUDGE = 75  # the environment did not let the suite judge (the first read timed out, a locked customer, ...)
     CREDENTIALS_REJECTED = 77
     PRODUCTION_REFUSED = 78
 
@@ -110,6 +110,7 @@ class Target:
     baseline_update: bool = False  # write this run's failures into it
     record: bool = False  # a HAR recording of every exchange (release runs always have one)
     max_in_flight: int = PLATFORM_MAX_IN_FLIGHT  # requests at once, and so lanes (one customer each) at most
+    max_inconclusive: float = 0.2  # the share of cases the platform may leave without a verdict before the run fails
 
     @property
     def most_lanes(self) -> int:
@@ -188,6 +189,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
     if max_in_flight > PLATFORM_MAX_IN_FLIGHT:
         raise ConfigError(f"ENGAGE_MAX_IN_FLIGHT may be at most {PLATFORM_MAX_IN_FLIGHT}, the platform's limit of "
                           f"concurrent requests, not {max_in_flight}")
+    max_inconclusive = _share(env, "ENGAGE_MAX_INCONCLUSIVE", 0.2)
     return Target(
         base_url=base_url,
         token=token,
@@ -208,7 +210,22 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         baseline_update=env.get("ENGAGE_BASELINE_UPDATE", "").strip() == "1",
         record=env.get("ENGAGE_RECORD", "").strip() == "1",
         max_in_flight=max_in_flight,
+        max_inconclusive=max_inconclusive,
     )
+
+
+def _share(env: Mapping[str, str], name: str, default: float) -> float:
+    """A share from 0 to 1, written as one (0.2) or as a percentage (20%)."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:  # NaN too
+        raise ConfigError(f"{name} must be a share from 0 to 1 (0.2) or a percentage (20%), not {raw!r}")
+    return value
 
 
 def _client_credentials(env: Mapping[str, str], base_url: str) -> ClientCredentials | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import collections
 import json
 import threading
+import time
 import unittest
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
@@ -16,7 +17,7 @@ from schemathesis import Case
 
 from engage_contract import checks
 from engage_contract.baseline import KnownDeviations
-from engage_contract.client import Client, TargetTimedOut
+from engage_contract.client import MAX_RETRIES, AnswerBroken, Client, TargetTimedOut, TargetUnreachable
 from engage_contract.contract import Contract
 from engage_contract.customer import data_of
 from engage_contract.exchange import INCONCLUSIVE_STATUSES, Body, Exchange, ReadBack, Sent
@@ -24,13 +25,35 @@ from engage_contract.failures import Finding
 
 T = TypeVar("T")
 
+# A customer whose updates answer 409 this many times in a row (each after the client's retries), or twice in
+# a row over a minute or more, is locked: the run stops, saying so, and tries the restore.
+LOCKED_AFTER = 10
+LOCKED_AFTER_SECONDS = 60.0
+# A target that leaves this many requests in a row without a complete answer in time has stopped answering.
+STOPPED_ANSWERING_AFTER = 3
+UNREACHABLE_AFTER = 3
 
-class RequestTimedOut(AssertionError):
-    """answers_in_time: a request got no answer within the per-request timeout."""
+
+class TransportFinding(AssertionError):
+    """A clause about the answer itself (its time, its completeness), broken on the request that got it."""
+
+    check, clause = "", ""
 
     def __init__(self, message: str) -> None:
-        super().__init__(f"{checks.ANSWERS_IN_TIME}: {checks.ANSWERS_IN_TIME_CLAUSE} {message}")
-        self.finding = Finding(checks.ANSWERS_IN_TIME, checks.ANSWERS_IN_TIME_CLAUSE, message)
+        super().__init__(f"{self.check}: {self.clause} {message}")
+        self.finding = Finding(self.check, self.clause, message)
+
+
+class RequestTimedOut(TransportFinding):
+    """answers_in_time: a request got no complete answer within the per-request timeout."""
+
+    check, clause = checks.ANSWERS_IN_TIME, checks.ANSWERS_IN_TIME_CLAUSE
+
+
+class AnswerIncomplete(TransportFinding):
+    """answers_completely: the answer was cut short, reset or could not be decoded."""
+
+    check, clause = checks.ANSWERS_COMPLETELY, checks.ANSWERS_COMPLETELY_CLAUSE
 
 
 @dataclass
@@ -45,6 +68,8 @@ class Tally:
     business_codes: collections.Counter = field(default_factory=collections.Counter)
     inconclusive: collections.Counter = field(default_factory=collections.Counter)  # Body -> 409/429/401 after retries
     inconclusive_read_backs: int = 0
+    inconclusive_cases: int = 0  # cases the platform gave no verdict on: 409/429/own 401, unreachable, no read-back
+    unjudged: collections.Counter = field(default_factory=collections.Counter)  # why, for those cases
     failing_cases: int = 0
     alike: int = 0  # generated cases not sent: one alike had been sent already
     first_failure_at: int | None = None  # requests sent when the first case failed (before any shrinking)
@@ -61,6 +86,13 @@ class Tally:
                 else:
                     setattr(total, name, getattr(total, name) + value)
         return total
+
+    @property
+    def inconclusive_share(self) -> float:
+        return self.inconclusive_cases / self.cases if self.cases else 0.0
+
+    def why_unjudged(self) -> str:
+        return ", ".join(f"{count} {why}" for why, count in self.unjudged.most_common())
 
     def exercised(self) -> str | None:
         """Why the run proved nothing (no schema-valid update was accepted), or None; raises LookupError when
@@ -112,9 +144,16 @@ class Judge:
         self.known: dict[str, Any] | None = None
         self.created_at: str | None = None
         self.tally = Tally()
-        self.hung: str | None = None
+        self._timeouts_in_a_row = self._unreachable_in_a_row = 0
+        self._conflicts_in_a_row: list[float] = []  # when each update of the current row of 409s was answered
         self.stopped_by: str | None = None  # a signal asked the run to stop
         self.on_case: Callable[[], None] | None = None  # called after each case (live progress)
+        # Called when the environment does not let the run judge (a locked customer, a target that stopped
+        # answering): the run stops, saying why.
+        self.give_up: Callable[[str], None] = lambda reason: None
+        # What reading the customer back found wrong with the GET itself (a 5xx, a redirect, no complete answer),
+        # by signature: findings of their own, never a verdict on the request before it.
+        self.read_back_findings: dict[str, Finding] = {}
         self._pending: dict[str, Exchange] = {}
         self.deviations = known if known is not None else KnownDeviations(path=None)
         self.schemathesis_checks = checks.as_schemathesis_checks(checks.ALL, lambda case: self._pending[case.id],
@@ -127,15 +166,29 @@ class Judge:
             self.created_at = data.get("createdAt")
 
     def run(self, case: Case, *, authorized: bool = True, token: str | None = None,
-            known_good: bool = False) -> Exchange:
-        """Send a case, read the customer back, and judge both; raise what schemathesis raises for failed checks."""
+            known_good: bool = False) -> Exchange | None:
+        """Send a case, read the customer back, and judge both; raise what schemathesis raises for failed checks.
+        None: the target could not be reached, and the case was not judged."""
         __tracebackhide__ = True
         if self.stopped_by is not None:
             # A skip, not an error: hypothesis stops at once instead of shrinking, and nothing reads as a failure.
             raise unittest.SkipTest(f"the run was stopped ({self.stopped_by})")
         if self.known is None:
             self._read_known()
-        response = self._unless_hung(lambda: self.client.send(case, authorized=authorized, token=token))
+        try:
+            response = self._send(lambda: self.client.send(case, authorized=authorized, token=token))
+        except TargetUnreachable as exc:
+            self._unjudged("unreachable")
+            self._unreachable_in_a_row += 1
+            if self._unreachable_in_a_row >= UNREACHABLE_AFTER:
+                self.give_up(f"the target could not be reached {self._unreachable_in_a_row} times in a row ({exc})")
+            self._case_done()
+            return None
+        except TransportFinding:
+            self._failed()
+            self._case_done()
+            raise
+        self._unreachable_in_a_row = 0
         exchange = self._exchange(case, response, known_good)
         exchange.after = self._read_back(exchange)
         self._count(exchange)
@@ -146,15 +199,40 @@ class Judge:
         try:
             case.validate_response(response, checks=self.schemathesis_checks)
         except (AssertionError, BaseExceptionGroup):  # schemathesis' FailureGroup is no AssertionError
-            self.tally.failing_cases += 1
-            if self.tally.first_failure_at is None:
-                self.tally.first_failure_at = self.client.sent
+            self._failed()
             raise
         finally:
             del self._pending[case.id]
-            if self.on_case is not None:
-                self.on_case()
+            self._case_done()
+        self._watch_for_a_lock(exchange)
         return exchange
+
+    def _failed(self) -> None:
+        self.tally.failing_cases += 1
+        if self.tally.first_failure_at is None:
+            self.tally.first_failure_at = self.client.sent
+
+    def _case_done(self) -> None:
+        if self.on_case is not None:
+            self.on_case()
+
+    def _unjudged(self, why: str) -> None:
+        self.tally.inconclusive_cases += 1
+        self.tally.unjudged[why] += 1
+
+    def _watch_for_a_lock(self, exchange: Exchange) -> None:
+        """Updates that answer 409 in a row, even after the retries: the customer is locked, and the run would
+        only wait out the retries of every case to come."""
+        if not exchange.is_update:
+            return
+        if exchange.status != 409:
+            self._conflicts_in_a_row.clear()
+            return
+        row = self._conflicts_in_a_row
+        row.append(time.monotonic())
+        if len(row) >= LOCKED_AFTER or (len(row) >= 2 and row[-1] - row[0] >= LOCKED_AFTER_SECONDS):
+            self.give_up(f"customer {self.customer_id} is locked: {len(row)} updates in a row answered 409 Conflict "
+                         f"over {row[-1] - row[0]:.0f} s, each after {MAX_RETRIES} retries")
 
     def run_generated(self, case: Case) -> Exchange | None:
         """Run a generated case, unless one alike was sent already (by any lane) and nothing has failed here: once
@@ -205,26 +283,49 @@ class Judge:
         return read
 
     def _read(self, customer_id: str, accept_language: str | None) -> ReadBack:
-        """One GET of a customer; 409, 429 (after the client's retries) or no answer in time tell nothing."""
+        """One GET of a customer. 409 or 429 (after the client's retries) tell nothing; a 5xx, a redirect, no
+        complete answer in time or a broken one tell nothing of the request before it either, and are findings
+        about the GET itself."""
         try:
-            response = self.client.read(customer_id, accept_language)
-        except TargetTimedOut as exc:
-            return ReadBack(None, None, accept_language, inconclusive=f"no answer in time ({exc})")
-        if response.status_code in INCONCLUSIVE_STATUSES:
-            return ReadBack(response.status_code, None, accept_language,
-                            inconclusive=f"answered {response.status_code}")
-        return ReadBack(response.status_code, data_of(response), accept_language)
+            response = self._send(lambda: self.client.read(customer_id, accept_language), reading=True)
+        except (TransportFinding, TargetUnreachable) as exc:
+            if isinstance(exc, TransportFinding):
+                self._read_back_finding(exc.finding.check, exc.finding)
+            return ReadBack(None, None, accept_language, inconclusive=str(exc).splitlines()[0])
+        status = response.status_code
+        if status in INCONCLUSIVE_STATUSES:
+            return ReadBack(status, None, accept_language, inconclusive=f"answered {status}")
+        if status >= 500 or 300 <= status < 400:
+            where = f" to {response.headers.get('Location')}" if 300 <= status < 400 else ""
+            self._read_back_finding(str(status), Finding(
+                checks.READ_BACK_ANSWERS, checks.READ_BACK_ANSWERS_CLAUSE,
+                f"GET {response.request.url} answered {status}{where}\n"
+                f"X-Correlation-Id: {response.request.headers.get('X-Correlation-Id')}"))
+            return ReadBack(status, None, accept_language, inconclusive=f"answered {status}")
+        return ReadBack(status, data_of(response), accept_language)
 
-    def _unless_hung(self, send: Callable[[], T]) -> T:
-        """Send, unless the target already hung: then every further request would wait out the timeout too,
-        and hypothesis would shrink against it for ever."""
-        if self.hung is not None:
-            raise RequestTimedOut(f"earlier, {self.hung}")
+    def _read_back_finding(self, signature: str, finding: Finding) -> None:
+        if finding.check != checks.READ_BACK_ANSWERS:
+            finding = Finding(checks.READ_BACK_ANSWERS, checks.READ_BACK_ANSWERS_CLAUSE,
+                              f"{finding.check}: {finding.message}")
+        self.read_back_findings.setdefault(signature, finding)
+
+    def _send(self, send: Callable[[], T], reading: bool = False) -> T:
+        """Send; a request that got no complete answer in time, or a broken one, breaks a clause of its own. A
+        target that leaves several requests in a row without an answer has stopped answering: the run stops."""
         try:
-            return send()
+            response = send()
         except TargetTimedOut as exc:
-            self.hung = str(exc)
+            self._timeouts_in_a_row += 1
+            if self._timeouts_in_a_row >= STOPPED_ANSWERING_AFTER:
+                self.give_up(f"the target stopped answering: {self._timeouts_in_a_row} requests in a row got no "
+                             f"complete answer within {self.client.timeout:g} s")
             raise RequestTimedOut(str(exc)) from None
+        except AnswerBroken as exc:
+            self._timeouts_in_a_row = 0
+            raise AnswerIncomplete(str(exc)) from None
+        self._timeouts_in_a_row = 0
+        return response
 
     def _count(self, exchange: Exchange) -> None:
         tally = self.tally
@@ -236,6 +337,10 @@ class Judge:
                 tally.accepted[exchange.body] += 1
             if exchange.inconclusive:
                 tally.inconclusive[exchange.body] += 1
+        if exchange.inconclusive:
+            self._unjudged(f"answered {exchange.status} after the retries")
+        elif exchange.targets_customer and not exchange.read_back_conclusive:
+            self._unjudged("read back without an answer that tells")
         if exchange.status == 200:
             tally.reached_200 += 1
         if exchange.status == 422 and isinstance(exchange.json, dict):

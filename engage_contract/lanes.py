@@ -94,7 +94,7 @@ class Probes:
     def send(self, items: list[Any], run: "Run", judge: Any, go_on: Callable[[], bool],
              failed: Callable[[], None]) -> None:
         for item in items:
-            if not go_on() or judge.stopped_by is not None or judge.hung is not None:
+            if not go_on() or judge.stopped_by is not None:
                 return  # left to pytest, which runs (or skips) it in its turn
             arguments = {"run": run, "judge": judge, **item.callspec.params} if hasattr(item, "callspec") \
                 else {"run": run, "judge": judge}
@@ -168,8 +168,6 @@ def run_generated(item: Any, run: "Run", probes: Probes, stop: Callable[[str], N
             refusal = None
             if PROBES in shared.failed:
                 refusal = "a failure was found first"
-            elif lane.judge.hung is not None:  # the probe that found it says so; every case here would say it again
-                refusal = f"the target stopped answering: {lane.judge.hung}"
             if not generators:
                 if refusal is not None:
                     raise unittest.SkipTest(refusal)

@@ -23,17 +23,17 @@ class Progress:
         self._width = 0
         self._lock = threading.Lock()  # lanes report from their own threads
 
-    def update(self, requests: int, cases: int, failures: int, force: bool = False) -> None:
+    def update(self, requests: int, cases: int, failures: int, inconclusive: int = 0, force: bool = False) -> None:
         with self._lock:
-            self._update(requests, cases, failures, force)
+            self._update(requests, cases, failures, inconclusive, force)
 
-    def _update(self, requests: int, cases: int, failures: int, force: bool) -> None:
+    def _update(self, requests: int, cases: int, failures: int, inconclusive: int, force: bool) -> None:
         now = self._clock()
         if not force and now - self._shown < (TERMINAL_INTERVAL if self._terminal else CI_INTERVAL):
             return
         self._shown = now
         elapsed = now - self._started
-        line = (f"engage-contract: {requests:,} requests, {cases:,} cases, {failures} failing, "
+        line = (f"engage-contract: {requests:,} requests, {cases:,} cases, {failures} failing, {inconclusive} inconclusive, "
                 f"{requests / elapsed if elapsed else 0:.0f} requests/s, {elapsed:.0f} s")
         if self._terminal:
             self._write("\r" + line.ljust(self._width))

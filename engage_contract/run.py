@@ -19,6 +19,7 @@ from engage_contract import contract as contract_module
 from engage_contract import customer, journal
 from engage_contract.baseline import BaselineError, KnownDeviations
 from engage_contract.client import (
+    AnswerBroken,
     Client,
     ClientError,
     CredentialsRejected,
@@ -32,6 +33,10 @@ from engage_contract.judge import CasesSent, Judge, Tally
 
 # A stopped run's restore waits this long for the requests still in flight before it starts.
 DRAIN_WHEN_URGENT = 1.0
+# After the run gave up (a locked customer, say), the restore keeps trying a write that answers 409 this long,
+# a pause between tries: a lock of concurrent operations is usually over in seconds.
+LOCK_PATIENCE = 60.0
+LOCK_PAUSE = 2.0
 # The embedded reference server's customers: as many as the platform lets run side by side.
 EMBEDDED_CUSTOMER_IDS = ("1001", "1002", "1003", "1004")
 # What CI runners, terminals and Ctrl-C send to stop a run: each stops it as Ctrl-C does, and it restores.
@@ -52,21 +57,21 @@ class Lane:
     restore_problem: str | None = None  # after restore(): None, or why it failed
     restore_attempted: bool = False
 
-    def restore(self, contract: Contract, urgent: bool, again: bool = False) -> str | None:
+    def restore(self, contract: Contract, urgent: bool, again: bool = False, patience: float = 0.0) -> str | None:
         """Write the original values back and verify them, once (`again`: read once more, and write again if it
-        differs); a problem comes back as a message, with the original to send by hand, and the journal is kept."""
+        differs; `patience`: seconds to keep trying a write that answers 409); a problem comes back as a message,
+        with the original to send by hand, and the journal is kept."""
         if self.restore_attempted and not again:
             return self.restore_problem
         if again and self.restore_problem:
             return self.restore_problem
         self.restore_attempted = True
-        self.judge.hung = None  # restoring is worth one more try, even after a timeout
         # A session of its own: a lane stopped hard may still be using its own. A lane that never sent a write
         # is read once, and written to only if it differs (something else wrote to it).
         restorer = self.client.sibling()
         try:
-            problem = restore_customer(restorer, contract, self.customer_id, self.original,
-                                       urgent=urgent, read_first=again or not self.client.writes)
+            problem = restore_customer(restorer, contract, self.customer_id, self.original, urgent=urgent,
+                                       read_first=again or not self.client.writes, patience=patience)
         except BaseException as exc:  # noqa: BLE001 - the restore's outcome must be reported, whatever it is
             problem = f"{type(exc).__name__}: {self.client.mask(str(exc))}"
         finally:
@@ -90,6 +95,8 @@ class Run:
     beside: Judge  # for the probes that touch no test customer, sent beside the lanes on a session of its own
     server: Any = None
     started: float = field(default_factory=time.monotonic)
+    gave_up: str | None = None  # why the environment did not let the run go on (a locked customer, say)
+    unjudged: list[str] = field(default_factory=list)  # what the run could not judge, said by its tests
 
     # The first lane is the one the hand-made probes use; the generated cases are shared out among all.
     @property
@@ -172,6 +179,25 @@ class Run:
         beside.remember(originals[0])  # what it knows of a customer it never sends to: no read needed
         return cls(target=target, contract=contract, lanes=lanes, beside=beside, server=server)
 
+    def give_up(self, reason: str) -> None:
+        """Stop starting cases because the environment does not let the run judge: the requests in flight end as
+        they would, and the restore is patient with a customer that is locked."""
+        if self.gave_up is None:
+            self.gave_up = reason
+        for judge in [lane.judge for lane in self.lanes] + [self.beside]:
+            judge.stopped_by = judge.stopped_by or reason
+
+    def cannot_judge(self) -> str | None:
+        """Why this run gives no verdict though nothing failed: it gave up, its tests said so, or the platform left
+        more of its cases without a verdict than ENGAGE_MAX_INCONCLUSIVE allows; None when it could judge."""
+        tally = self.tally()
+        reasons = ([self.gave_up] if self.gave_up else []) + self.unjudged
+        if tally.cases and tally.inconclusive_share > self.target.max_inconclusive:
+            reasons.append(f"{tally.inconclusive_cases} of {tally.cases} cases ({tally.inconclusive_share:.0%}, more "
+                           f"than ENGAGE_MAX_INCONCLUSIVE={self.target.max_inconclusive:.0%}) got no verdict: "
+                           f"{tally.why_unjudged()}")
+        return "; ".join(reasons) or None
+
     def stop(self, reason: str) -> None:
         """Stop after the requests in flight: no new case starts, nothing waits for pacing or a retry."""
         for judge in [lane.judge for lane in self.lanes] + [self.beside]:
@@ -190,7 +216,8 @@ class Run:
             # A lane stopped hard may have a request in flight: the restore's write should come after it; if it
             # is still going, each customer is read (and written) again once it is over.
             drained = self.client.pacer.drain(DRAIN_WHEN_URGENT if urgent else self.client.timeout)
-            self._each_lane(lambda lane: lane.restore(self.contract, urgent))
+            patience = 0.0 if urgent or self.gave_up is None else LOCK_PATIENCE
+            self._each_lane(lambda lane: lane.restore(self.contract, urgent, patience=patience))
             if not drained and self.client.pacer.drain(self.client.timeout):
                 self._each_lane(lambda lane: lane.restore(self.contract, urgent, again=True))
         return self.restore_problem
@@ -231,7 +258,9 @@ class Run:
             "reached_200": tally.reached_200,
             "retries": self.client.retries,
             "first_failure_at": tally.first_failure_at,
+            "inconclusive": tally.inconclusive_cases,
             "inconclusive_read_backs": tally.inconclusive_read_backs,
+            "transient_5xx": self.client.pacer.transient_5xx,
             "statuses": dict(sorted(tally.statuses.items())),
             "business_codes": {code: tally.business_codes.get(code, 0) for code in codes},
             "never_reached": [str(s) for s in documented if s not in tally.statuses]
@@ -240,7 +269,7 @@ class Run:
 
 
 def restore_customer(client: Client, contract: Contract, customer_id: str, original: dict[str, Any],
-                     urgent: bool = False, read_first: bool = False) -> str | None:
+                     urgent: bool = False, read_first: bool = False, patience: float = 0.0) -> str | None:
     """One write of the original values and one read to verify them; why it failed, or None. Where the
     platform lets a location decide the time zone, a second write sets the time zone alone. `read_first`:
     no write when a first read finds the original values."""
@@ -253,7 +282,12 @@ def restore_customer(client: Client, contract: Contract, customer_id: str, origi
         found = customer.data_of(client.read(customer_id, urgent=urgent))
         if found is not None and not still_different(found):
             return None
-    written = client.write(customer_id, customer.restorable(original, contract.request_fields), urgent=urgent)
+    body = customer.restorable(original, contract.request_fields)
+    written = client.write(customer_id, body, urgent=urgent)
+    until = time.monotonic() + patience
+    while written.status_code == 409 and time.monotonic() + LOCK_PAUSE < until:
+        time.sleep(LOCK_PAUSE)
+        written = client.write(customer_id, body, urgent=urgent)
     read = client.read(customer_id, urgent=urgent)
     after = customer.data_of(read)
     if after is None:
@@ -298,7 +332,7 @@ def _recover(target: Target, client: Client, contract: Contract, customer_id: st
                           "wait for it, or set ENGAGE_FORCE=1 if it is gone", ExitCode.RUN_IN_PROGRESS)
     try:
         problem = restore_customer(client, contract, customer_id, found.original)
-    except (TargetTimedOut, TargetUnreachable, CredentialsRejected, ClientError) as exc:
+    except (TargetTimedOut, TargetUnreachable, AnswerBroken, CredentialsRejected, ClientError) as exc:
         problem = str(exc)
     if problem:
         raise ConfigError(f"customer {customer_id} could not be restored from the journal {path} of an earlier run "
@@ -330,7 +364,15 @@ def _read_test_customer(client: Client, contract: Contract, customer_id: str) ->
             break
     else:
         raise ConfigError(f"the target kept answering {response.status_code} to the first read of customer "
-                          f"{customer_id} (busy or rate-limited); try again later", ExitCode.TARGET_UNREACHABLE)
+                          f"{customer_id} (busy or rate-limited); try again later", ExitCode.CANNOT_JUDGE)
+    status = response.status_code
+    if 300 <= status < 400:
+        raise ConfigError(f"the first read of customer {customer_id} was redirected ({status}) to "
+                          f"{response.headers.get('Location')!r}, and the suite follows no redirect: is ENGAGE_BASE_URL "
+                          "the API itself, not a sign-in or maintenance page in front of it?", ExitCode.CANNOT_JUDGE)
+    if status >= 500:
+        raise ConfigError(f"the target answered {status} to the first read of customer {customer_id}, even after a "
+                          "retry; try again later", ExitCode.CANNOT_JUDGE)
     return _customer_read(client, contract, customer_id, response)
 
 
@@ -341,9 +383,12 @@ def _first_read(client: Client, customer_id: str) -> Any:
         raise ConfigError(str(exc), ExitCode.CREDENTIALS_REJECTED) from None
     except (TargetUnreachable, ClientError) as exc:
         raise ConfigError(str(exc), ExitCode.TARGET_UNREACHABLE) from None
+    except AnswerBroken as exc:
+        raise ConfigError(f"the first read of customer {customer_id} got no complete answer: "
+                          f"{str(exc).split(', to:')[0]}", ExitCode.CANNOT_JUDGE) from None
     except TargetTimedOut:
         raise ConfigError(f"the target did not answer the first read of customer {customer_id} "
-                          f"within {client.timeout:g} s", ExitCode.TARGET_TIMED_OUT) from None
+                          f"within {client.timeout:g} s", ExitCode.CANNOT_JUDGE) from None
 
 
 def _customer_read(client: Client, contract: Contract, customer_id: str, response: Any) -> dict[str, Any]:

@@ -52,10 +52,16 @@ IDENTITY: tuple[Check, ...] = (
     identity.unknown_id_not_found,
 )
 ALL: tuple[Check, ...] = RESPONSE_FORM + INPUT_HANDLING + PATCH_SEMANTICS + TRANSLATIONS + IDENTITY
-# Not functions of one exchange: a request that gets no answer in time (the client raises it), and a run
-# in which no schema-valid update was accepted (judged once the generated cases are done).
+# Not functions of one exchange: a request that gets no complete answer in time, or a broken one (the client
+# raises them), a read-back that answers no customer, and a run in which no schema-valid update was accepted
+# (judged once the generated cases are done).
 ANSWERS_IN_TIME = "answers_in_time"
-ANSWERS_IN_TIME_CLAUSE = "Every request ends within a per-request timeout."
+ANSWERS_IN_TIME_CLAUSE = "Every request gets its whole answer, headers and body, within the per-request timeout."
+ANSWERS_COMPLETELY = "answers_completely"
+ANSWERS_COMPLETELY_CLAUSE = "Every answer is a complete HTTP message: not cut short, reset or undecodable."
+READ_BACK_ANSWERS = "read_back_answers"
+READ_BACK_ANSWERS_CLAUSE = ("Reading a customer back (GET /customers/{id}) gets a complete answer in time, never a "
+                            "5xx or a redirect.")
 CONTRACT_EXERCISED = "contract_exercised"
 CONTRACT_EXERCISED_CLAUSE = "A run proves something only if schema-valid updates were accepted."
 

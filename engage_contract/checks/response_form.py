@@ -65,9 +65,13 @@ def business_error_code_is_listed(exchange: Exchange) -> None:
 
 
 def status_is_documented(exchange: Exchange) -> None:
-    """No status outside the documented ones for PATCH; never a 5xx."""
+    """No status outside the documented ones for PATCH; never a 5xx or a redirect."""
     if exchange.status >= 500:
         raise Violation(f"server error {exchange.status}", str(exchange.status))
+    if 300 <= exchange.status < 400:
+        # The suite follows no redirect: a gateway that answers an update with one has not applied it here.
+        raise Violation(f"redirect {exchange.status} to {as_json(exchange.headers.get('location'))} (the "
+                        f"contract documents no redirect, and none is followed)", str(exchange.status))
     if exchange.status == 415 and exchange.body is Body.FOREIGN:
         return  # a body in a media type the page does not describe: refusing it as such is no break of it
     documented = exchange.contract.documented_statuses(exchange.method)

@@ -91,3 +91,15 @@ def test_production_is_recognised_however_it_is_spelt(base_url: str) -> None:
 
 def test_development_is_not_production() -> None:
     assert not from_environment(LIVE).is_production
+
+
+@pytest.mark.parametrize(("raw", "share"), [("", 0.2), ("0.5", 0.5), ("35%", 0.35), ("0", 0.0), ("100%", 1.0)])
+def test_the_share_of_cases_left_without_a_verdict(raw: str, share: float) -> None:
+    assert from_environment({**LIVE, "ENGAGE_MAX_INCONCLUSIVE": raw}).max_inconclusive == pytest.approx(share)
+
+
+@pytest.mark.parametrize("raw", ["much", "1.5", "-0.1", "nan", "120%"])
+def test_a_share_out_of_range_is_one_sentence(raw: str) -> None:
+    with pytest.raises(ConfigError, match="ENGAGE_MAX_INCONCLUSIVE must be a share from 0 to 1") as raised:
+        from_environment({**LIVE, "ENGAGE_MAX_INCONCLUSIVE": raw})
+    assert raised.value.exit_code == ExitCode.BAD_CONFIGURATION

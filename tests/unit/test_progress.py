@@ -21,7 +21,7 @@ def test_ci_gets_a_line_every_30_seconds() -> None:
         clock.now = float(second)
         live.update(requests=second * 10, cases=second * 5, failures=0)
     assert len(written) == 3 and all(line.endswith("\n") for line in written)
-    assert "300 requests, 150 cases, 0 failing, 10 requests/s, 30 s" in written[0]
+    assert "300 requests, 150 cases, 0 failing, 0 inconclusive, 10 requests/s, 30 s" in written[0]
 
 
 def test_a_terminal_keeps_one_line_and_clears_it() -> None:
