@@ -55,9 +55,20 @@ CAUGHT_BY = {
     "upsert-unknown": "unknown_id_not_found",
     "odd-id-crash": "unknown_id_not_found",
     "hang": "answers_in_time",
+    "redirect-301-applied": "status_is_documented",
+    "redirect-302": "status_is_documented",
+    "redirect-303": "status_is_documented",
+    "redirect-307-elsewhere": "status_is_documented",
+    "redirect-308-applied": "status_is_documented",
+    "slow-drip": "answers_in_time",
+    "persistent-503": "status_is_documented",
+    "broken-gzip": "answers_completely",
+    "reset-mid-body": "answers_completely",
+    "read-back-503": "read_back_answers",
 }
 
-KNOWN_CHECKS = [check.__name__ for check in checks.ALL] + [checks.ANSWERS_IN_TIME, checks.CONTRACT_EXERCISED]
+KNOWN_CHECKS = [check.__name__ for check in checks.ALL] + [checks.ANSWERS_IN_TIME, checks.ANSWERS_COMPLETELY,
+                                                           checks.READ_BACK_ANSWERS, checks.CONTRACT_EXERCISED]
 
 
 @dataclass

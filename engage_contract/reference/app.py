@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import email.utils
+import gzip
 import json
+import math
 import re
 import zoneinfo
 import secrets
 import socket
+import struct
 import sys
 import threading
 import time
@@ -28,7 +32,36 @@ RATE_LIMIT_BURST = 4
 RATE_LIMIT_BURSTS_AT = (3, 54)
 CUT_SHORT_AFTER = 30
 RATE_LIMITED_UNTIL = 700
+# legal-gateway-blip and legal-retry-after-date: the requests that meet a gateway's 503 and a dated 429.
+GATEWAY_BLIPS_AT = (25, 60)
+DATED_429_AT = (15, 40)
+DATED_429_SECONDS = 2
+# What a gateway or load balancer in front of the API answers: an HTML page, no error envelope.
+GATEWAY_PAGE = "<html><body><h1>503 Service Unavailable</h1><p>The service is being deployed.</p></body></html>"
+# locked-for-a-while: how long the customer stays locked.
+LOCK_SECONDS = 5.0
+# read-back-503: the GETs that answer 503, two of every five in this range.
+READ_BACK_503 = range(20, 200)
+DRIP_PIECES, DRIP_PAUSE = 60, 0.1  # slow-drip: 6 s for the whole body
+# The gateway variants: status, where to, whether the update is applied first.
+REDIRECTS = {
+    "redirect-301-applied": (301, "self", True),
+    "redirect-302": (302, "/login?next=/enterprises", False),
+    "redirect-303": (303, "self", False),
+    "redirect-307-elsewhere": (307, "/maintenance", False),
+    "redirect-308-applied": (308, "/v2/enterprises/acme/customers", True),
+}
+# Faults of the answer's transport to a PATCH that sets notes (and is answered 200).
+TRANSPORT_FAULTS = ("slow-drip", "broken-gzip", "reset-mid-body")
 _ERROR_TYPES = {400: "VALIDATION", 401: "AUTHENTICATION", 404: "NOT_FOUND", 405: "METHOD", 422: "BUSINESS", 429: "RATE_LIMIT", 500: "INTERNAL"}
+
+
+class Verbatim(Exception):
+    """An answer as it is, from something in front of the API (a gateway's page, a redirect)."""
+
+    def __init__(self, status: int, payload: Any, headers: dict[str, str]) -> None:
+        super().__init__(status)
+        self.status, self.payload, self.headers = status, payload, headers
 
 
 class HttpError(Exception):
@@ -104,6 +137,9 @@ class ReferenceServer(ThreadingHTTPServer):
         self.store = Store(contract, customer_ids, faults, fault_customers)
         self.requests_served = 0
         self.patches_served = 0
+        self.gets_served = 0
+        self.locked_until: float | None = None  # locked-for-a-while
+        self.blocked_until = 0.0  # legal-retry-after-date: the wall-clock time before which every request gets 429
         self.count_lock = threading.Lock()
         self.traffic = Traffic()
         self.client_id, self.client_secret, self.token_lifetime = client_id, client_secret, token_lifetime
@@ -113,8 +149,9 @@ class ReferenceServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that gave up (a timeout, Ctrl-C) is not the server's error; anything else is reported.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
+        # A client that gave up (a timeout, Ctrl-C), or a connection reset on purpose (reset-mid-body), is not the
+        # server's error; anything else is reported.
+        if not isinstance(sys.exc_info()[1], OSError):
             super().handle_error(request, client_address)
 
     @property
@@ -175,8 +212,11 @@ class _Handler(BaseHTTPRequestHandler):
             body = self._read_body()
             if self.server.latency:
                 time.sleep(self.server.latency)
+            self._transport_fault = None
             try:
                 status, payload, headers = self._route(method, body)
+            except Verbatim as answer:
+                status, payload, headers = answer.status, answer.payload, answer.headers
             except HttpError as error:
                 status, payload, headers = error.status, self._envelope(error), error.headers
             except Exception as exc:  # the reference server answers 500 rather than dropping the connection
@@ -194,6 +234,12 @@ class _Handler(BaseHTTPRequestHandler):
             server.requests_served += 1
             served = self._served = server.requests_served
             server.patches_served += method == "PATCH"
+            server.gets_served += method == "GET"
+            gets = server.gets_served
+        if "legal-gateway-blip" in faults and served in GATEWAY_BLIPS_AT:
+            raise Verbatim(503, GATEWAY_PAGE, {"Content-Type": "text/html", "Retry-After": "1"})
+        if "legal-retry-after-date" in faults:
+            self._dated_429(served)
         if ("legal-rate-limit" in faults and served <= RATE_LIMITED_UNTIL
                 and any(served % 100 - start in range(RATE_LIMIT_BURST) for start in RATE_LIMIT_BURSTS_AT)):
             raise HttpError(429, "RATE_LIMITED", "Too many requests.", headers={"Retry-After": "0"})
@@ -210,6 +256,11 @@ class _Handler(BaseHTTPRequestHandler):
         customer_id = unquote(segments[4])
         if method not in ("GET", "PATCH"):
             raise HttpError(405, "METHOD_NOT_ALLOWED", f"{method} is not supported here.", headers={"Allow": "GET, PATCH"})
+        redirect = next((REDIRECTS[name] for name in REDIRECTS if name in faults), None) if method == "PATCH" else None
+        if redirect is not None and not redirect[2]:  # a gateway in front of the API: nothing reaches it
+            raise Verbatim(redirect[0], "", {"Location": self._url(redirect[1], segments[4])})
+        if "read-back-503" in faults and method == "GET" and gets in READ_BACK_503 and gets % 5 in (0, 1):
+            raise Verbatim(503, GATEWAY_PAGE, {"Content-Type": "text/html", "Retry-After": "0"})
         self._authenticate()
         language = self.headers.get("Accept-Language")
         if ("legal-strict-accept-language" in faults and language is not None
@@ -240,7 +291,26 @@ class _Handler(BaseHTTPRequestHandler):
         envelope = {"data": data}
         if "legal-location-extras" in faults:
             envelope["meta"] = {"servedBy": "engage-contract reference"}
+        if redirect is not None:  # applied, and then redirected
+            raise Verbatim(redirect[0], "", {"Location": self._url(redirect[1], segments[4])})
         return 200, envelope, {}
+
+    def _url(self, where: str, customer_segment: str) -> str:
+        host = self.headers.get("Host") or "%s:%s" % self.server.server_address[:2]
+        if where == "self":
+            return f"http://{host}/enterprises/{self.server.enterprise}/customers/{customer_segment}"
+        return f"http://{host}{where}"
+
+    def _dated_429(self, served: int) -> None:
+        """legal-retry-after-date: a 429 whose Retry-After is an HTTP-date, and every request before it gets one."""
+        server = self.server
+        with server.count_lock:
+            if served in DATED_429_AT:
+                server.blocked_until = math.ceil(time.time()) + DATED_429_SECONDS
+            blocked_until = server.blocked_until
+        if time.time() < blocked_until:
+            raise HttpError(429, "RATE_LIMITED", "Too many requests.",
+                            headers={"Retry-After": email.utils.formatdate(blocked_until, usegmt=True)})
 
     def _issue_token(self, method: str, raw: bytes) -> tuple[int, Any, dict[str, str]]:
         """The OAuth 2.0 token endpoint, client credentials grant only."""
@@ -267,6 +337,13 @@ class _Handler(BaseHTTPRequestHandler):
         server, faults = self.server, self.server.store.faults_for(customer_id)
         if "locked-after-40" in faults and server.requests_served > 40 and customer_id in server.customer_ids:
             raise HttpError(409, "CUSTOMER_LOCKED", "The customer is being changed by another operation.")
+        if "locked-for-a-while" in faults and server.requests_served > 40 and customer_id in server.customer_ids:
+            with server.count_lock:
+                if server.locked_until is None:
+                    server.locked_until = time.monotonic() + LOCK_SECONDS
+            if time.monotonic() < server.locked_until:
+                raise HttpError(409, "CUSTOMER_LOCKED", "The customer is being changed by another operation.",
+                                headers={"Retry-After": "0"})
         if not raw:
             # The page does not make the body Required: none is an empty update (or, in a variant, refused).
             if "legal-empty-body-rejected" in faults:
@@ -282,6 +359,10 @@ class _Handler(BaseHTTPRequestHandler):
             except (ValueError, UnicodeDecodeError):
                 raise HttpError(400, "MALFORMED_JSON", "The body is not valid JSON.") from None
         self._validate(customer_id, body)
+        if isinstance(body.get("notes"), str):
+            if "persistent-503" in faults:
+                raise Verbatim(503, GATEWAY_PAGE, {"Content-Type": "text/html"})
+            self._transport_fault = next((name for name in TRANSPORT_FAULTS if name in faults), None)
         if "refuse-every-update" in faults:
             raise HttpError(422, "CUSTOMER_NOT_IDENTIFIABLE", "The customer cannot be identified.")
         if "hang" in faults and "location" in body and body["location"] is None:
@@ -347,32 +428,69 @@ class _Handler(BaseHTTPRequestHandler):
         return envelope
 
     def _send(self, status: int, payload: Any, headers: dict[str, str], head: bool = False) -> None:
-        text_errors = status >= 400 and "text-errors" in self.server.faults
+        faults = self.server.faults
+        text_errors = status >= 400 and "text-errors" in faults
+        headers = dict(headers)
         if isinstance(payload, str):
-            content, content_type = payload.encode(), "text/plain"
+            content, content_type = payload.encode(), headers.pop("Content-Type", "text/plain")
         elif text_errors:
             content, content_type = json.dumps(payload).encode(), "text/plain"
         else:
             content, content_type = json.dumps(payload).encode(), "application/json"
-            if "legal-json-charset" in self.server.faults:
+            if "legal-json-charset" in faults:
                 content_type += "; charset=utf-8"
-            if "legal-problem-json" in self.server.faults and status >= 400 and status not in (404, 422):
+            if "legal-problem-json" in faults and status >= 400 and status not in (404, 422):
                 content_type = "application/problem+json"
+        transport_fault = self._transport_fault if status == 200 else None
+        if "legal-gzip" in faults and "gzip" in (self.headers.get("Accept-Encoding") or "") and content:
+            content = gzip.compress(content)
+            headers["Content-Encoding"] = "gzip"
+        if transport_fault == "broken-gzip":
+            headers["Content-Encoding"] = "gzip"  # and the body as it is: no gzip stream
+        chunked = "legal-chunked" in faults and not head and status not in (204, 304)
         self.send_response(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else None)
         self.send_header("Content-Type", content_type)
-        cut_short = "cut-short" in self.server.faults and getattr(self, "_served", 0) > CUT_SHORT_AFTER
-        # cut-short: the body is shorter than announced and the connection closes, a broken transport.
-        self.send_header("Content-Length", str(len(content) + (64 if cut_short else 0)))
+        cut_short = "cut-short" in faults and getattr(self, "_served", 0) > CUT_SHORT_AFTER
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            # cut-short: the body is shorter than announced and the connection closes, a broken transport.
+            self.send_header("Content-Length", str(len(content) + (64 if cut_short else 0)))
         if cut_short:
             self.close_connection = True
         correlation_id = self.headers.get("X-Correlation-Id")
-        if correlation_id and "legal-no-correlation-echo" not in self.server.faults:
+        if correlation_id and "legal-no-correlation-echo" not in faults:
             self.send_header("X-Correlation-Id", correlation_id)
         for name, value in headers.items():
             self.send_header(name, value)
-        if "legal-connection-close" in self.server.faults:
+        if "legal-connection-close" in faults:
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
-        if not head:
+        if head:
+            return
+        if transport_fault == "slow-drip":
+            self._drip(content)
+        elif transport_fault == "reset-mid-body":
+            self.wfile.write(content[:len(content) // 2])
+            self._reset()
+        elif chunked:
+            third = max(1, len(content) // 3)
+            for start in range(0, len(content), third):
+                piece = content[start:start + third]
+                self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+        else:
             self.wfile.write(content)
+
+    def _drip(self, content: bytes) -> None:
+        size = max(1, math.ceil(len(content) / DRIP_PIECES))
+        for start in range(0, len(content), size):
+            self.wfile.write(content[start:start + size])
+            time.sleep(DRIP_PAUSE)
+
+    def _reset(self) -> None:
+        """Close the connection with a TCP reset, mid-answer."""
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()

@@ -40,9 +40,21 @@ FAULTS: dict[str, str] = {
     "upsert-unknown": "a PATCH on an unknown id creates that customer",
     "odd-id-crash": "ids with characters outside ASCII crash the server (500)",
     "hang": "a PATCH that sends location null gets no answer in time",
+    # Between the suite and the API: gateways, proxies, a broken transport
+    "redirect-301-applied": "every PATCH is applied, then answered 301 Moved Permanently to the customer's URL",
+    "redirect-302": "every PATCH is answered 302 Found to a sign-in page, and not applied",
+    "redirect-303": "every PATCH is answered 303 See Other to the customer's own URL, and not applied",
+    "redirect-307-elsewhere": "every PATCH is answered 307 Temporary Redirect to another route, and not applied",
+    "redirect-308-applied": "every PATCH is applied, then answered 308 Permanent Redirect to another route",
+    "slow-drip": "a PATCH that sets notes gets its 200 body a few bytes at a time, over 6 s",
+    "persistent-503": "a PATCH that sets notes answers 503 Service Unavailable (an HTML page), every time",
+    "broken-gzip": "a PATCH that sets notes answers 200 with Content-Encoding gzip and a body that is not gzip",
+    "reset-mid-body": "a PATCH that sets notes gets half its 200 body, then a reset connection",
+    "read-back-503": "from the 20th GET to the 200th, two of every five answer 503 (an HTML page)",
     # Not a break of the contract, but of the suite's safety net
     "locked-after-40": "after 40 requests every PATCH answers 409 Conflict, so restoring the customer fails",
     "cut-short": "after 30 requests every response is cut short and its connection closed, a broken transport",
+    "locked-for-a-while": "from the 40th request on, every PATCH answers 409 Conflict for 5 s (Retry-After: 0)",
     # Legal choices the contract leaves open: a correct suite passes each, and all of them at once
     "legal-422-for-invalid": "schema-invalid bodies get 422 (with a listed code) instead of 400",
     "legal-empty-body-rejected": "a PATCH without a body is rejected with 400 instead of being an empty update",
@@ -73,6 +85,12 @@ FAULTS: dict[str, str] = {
     "legal-token-revoked": "every issued access token is revoked every 150 requests (401 until a new one is fetched)",
     "legal-rate-limit": ("the 3rd and the 54th request of every hundred, up to the 700th, start four 429s in a "
                          "row (more than the client retries), with Retry-After: 0"),
+    "legal-gateway-blip": "the 25th and the 60th request answer 503 once (an HTML page, Retry-After: 1)",
+    "legal-retry-after-date": ("the 15th and the 40th request answer 429 with Retry-After as an HTTP-date 2 s ahead, "
+                               "and so does every request until then"),
+    "legal-gzip": "every response is gzip-encoded when the request accepts it",
+    "legal-chunked": "every response body is sent with Transfer-Encoding: chunked, in pieces",
+    "legal-one-translation-per-language": "a translation list keeps one translation per language: the last one sent",
     "legal-all-at-once": "every legal-* choice above, together",
 }
 

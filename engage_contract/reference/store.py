@@ -244,6 +244,9 @@ class Store:
             translations = {name: [dict(pair) for pair in dict.fromkeys(tuple(_picked(entry).items())
                                                                      for entry in entries)]
                             for name, entries in translations.items()}
+        if "legal-one-translation-per-language" in self._faults:  # keyed on language: the last one sent wins
+            translations = {name: list({entry.get("language"): entry for entry in entries}.values())
+                            for name, entries in translations.items()}
         if "legal-geocoder-fills" in self._faults:
             location = {"postalCode": GEOCODED_POSTAL_CODE, **location}
             if "state" not in translations:

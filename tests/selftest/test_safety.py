@@ -134,6 +134,20 @@ def test_a_stopped_run_whose_restore_fails_does_not_exit_as_restored() -> None:
     assert outcome.output.strip().splitlines()[-1].startswith("engage-contract: RESTORE FAILED")
 
 
+def test_a_locked_customer_stops_the_run_as_unjudged() -> None:
+    # 409 to every update for a while (from the 40th request): the run stops, says why, restores once the lock is
+    # over, and exits 75, neither green (nothing was judged) nor red (the API broke no clause).
+    outcome = run_suite(["locked-for-a-while"], profile="ci", stop_at_first_failure=False)
+    assert outcome.exit_code == ExitCode.CANNOT_JUDGE, outcome.output[-3000:]
+    assert outcome.seconds < 120
+    assert outcome.restored, outcome.output[-3000:]
+    last = outcome.output.strip().splitlines()[-1]
+    assert last.startswith("engage-contract: could not judge (exit 75): customer 1001 is locked"), last
+    # The one failing JUnit case says so: no clause of the contract failed.
+    assert "the environment lets the suite judge" in outcome.junit and 'failures="1"' in outcome.junit
+    assert not outcome.failed_checks, outcome.failed_checks
+
+
 def test_a_restore_that_raises_is_loud_too() -> None:
     # The transport breaks (responses cut short) mid-run and during the restore: whatever is raised, the
     # restore is reported, the original printed, the journal kept, and no credential shows (-l: locals too).

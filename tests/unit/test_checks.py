@@ -106,6 +106,18 @@ def stored_location(**parts: Any) -> dict[str, Any]:
     return location
 
 
+def _twice_in_a_city(stored: list[tuple[str, str]], also: tuple[str, str] | None = None) -> Exchange:
+    """A location whose city is sent in English twice (Brussels, Bruxelles; `also` a third translation), stored
+    with `stored`."""
+    sent = [{"language": "en", "value": "Brussels"}, {"language": "en", "value": "Bruxelles"}]
+    if also is not None:
+        sent.append({"language": also[0], "value": also[1]})
+    kept = [{"language": language, "value": value} for language, value in stored]
+    location = stored_location(translations={**stored_location()["translations"], "city": kept}, city=kept[0])
+    return exchange(response=customer(location=location), body={"location": {
+        **SENT_LOCATION, "translations": {**SENT_LOCATION["translations"], "city": sent}}})
+
+
 R, S, PS = checks.response_form, checks.input_handling, checks.patch_semantics
 T, I = checks.translations, checks.identity
 CASES: list[tuple[str, Any, Exchange, str | None]] = [
@@ -132,6 +144,8 @@ CASES: list[tuple[str, Any, Exchange, str | None]] = [
     ("a 409", R.status_is_documented, exchange(409, body={}), None),
     ("a 418", R.status_is_documented, exchange(418, body={}), "418"),
     ("a 503", R.status_is_documented, exchange(503, body={}), "503"),
+    ("a 303 to the customer's own URL", R.status_is_documented, exchange(303, {}, body={}), "303"),
+    ("a 307 to another route", R.status_is_documented, exchange(307, {}, body={}), "307"),
     ("a 415 for JSON sent as text/plain", R.status_is_documented,
      exchange(415, raw=b"{}", content_type="text/plain"), None),
     ("a 415 for JSON", R.status_is_documented, exchange(415, body={}), "415"),
@@ -208,6 +222,16 @@ CASES: list[tuple[str, Any, Exchange, str | None]] = [
      exchange(response=customer(location=stored_location()), body={"location": {
          **SENT_LOCATION, "countryCode": "be", "translations": {
              **SENT_LOCATION["translations"], "city": SENT_LOCATION["translations"]["city"] * 2}}}), None),
+    ("one language sent twice in a city, one of its values stored", PS.location_matches_sent,
+     _twice_in_a_city([("en", "Bruxelles")]), None),
+    ("one language sent twice in a city, both values stored", PS.location_matches_sent,
+     _twice_in_a_city([("en", "Brussels"), ("en", "Bruxelles")]), None),
+    ("one language sent twice in a city, a value never sent stored", PS.location_matches_sent,
+     _twice_in_a_city([("en", "Elsewhere")]), "location.translations.city"),
+    ("one language sent twice in a city, another language dropped", PS.location_matches_sent,
+     _twice_in_a_city([("en", "Brussels")], also=("nl", "Brussel")), "location.translations.city"),
+    ("one language sent twice in a city, a foreign language added", PS.location_matches_sent,
+     _twice_in_a_city([("en", "Brussels"), ("fr", "Bruxelles")]), "location.translations.city"),
     ("a location whose postalCode is lost", PS.location_matches_sent,
      exchange(response=customer(location=stored_location(postalCode=None)), body={"location": SENT_LOCATION}),
      "location.postalCode"),
