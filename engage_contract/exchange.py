@@ -16,6 +16,8 @@ from engage_contract.contract import Contract
 from engage_contract.customer import data_in, stable_view
 
 JSON_MEDIA_TYPE = "application/json"
+# api-notes, "Data conventions": time zones are IANA names. The field whose schema-valid values may still break it.
+TIME_ZONE_FIELD = "timeZone"
 
 
 class Body(enum.Enum):
@@ -127,7 +129,7 @@ class Exchange:
     def breaks_a_convention(self) -> bool:
         """The body is schema-valid but not as the platform notes its data: a time zone that is no IANA
         name. A server may refuse it as malformed (400) as well as with its listed 422."""
-        zone = self.sent_body.get("timeZone")
+        zone = self.sent_body.get(TIME_ZONE_FIELD)
         return isinstance(zone, str) and zone not in iana_zone_names()
 
     @property

@@ -10,6 +10,14 @@ import pytest
 from engage_contract import checks, lanes, suite
 from engage_contract.edges import LONG_TEXT, edge_bodies
 from engage_contract.judge import Judge
+from engage_contract.mishandled import (
+    boolean_bodies,
+    character_bodies,
+    language_headers,
+    length_bodies,
+    null_bodies,
+    with_other_changes,
+)
 from engage_contract.probes import bilingual_location, boundary_body, business_rule_bodies, invalid_bodies
 from engage_contract.run import Run
 
@@ -86,24 +94,29 @@ def test_malformed_json_rejected(run: Run, judge: Judge, payload: str) -> None:
     judge.run(_request(judge.customer_id, MALFORMED[payload]))
 
 
-BUSINESS_RULES = business_rule_bodies(CONTRACT)
+# With changes to the fields the rule does not touch: a 422 must store none of them.
+BUSINESS_RULES = {code: with_other_changes(CONTRACT, body) for code, body in business_rule_bodies(CONTRACT).items()}
 
 
 @pytest.mark.parametrize("code", list(BUSINESS_RULES))
 def test_business_rule_reached(run: Run, judge: Judge, code: str) -> None:
-    """A request most likely to meet a listed 422 gets 200 (the platform accepts it) or a 422 with a listed code."""
+    """A request most likely to meet a listed 422, changing other fields too, gets 200 (the platform accepts it)
+    or a 422 with a listed code that changes nothing."""
     _unless_smoke(run, code != "LOCATION_GEOCODING_FAILED")
     judge.run(_request(judge.customer_id, BUSINESS_RULES[code]))
 
 
 BILINGUAL, (FIRST, SECOND, ABSENT) = bilingual_location(CONTRACT)
+LANGUAGES = {"first": FIRST, "second": SECOND, "absent": ABSENT, "any": "*",
+             **language_headers(CONTRACT, FIRST, SECOND)}
 
 
-@pytest.mark.parametrize("asked", [FIRST, SECOND, ABSENT, "*"], ids=["first", "second", "absent", "any"])
+@pytest.mark.parametrize("asked", list(LANGUAGES))
 def test_accept_language_honoured(run: Run, judge: Judge, asked: str) -> None:
-    """Asked for a language its translations have, a location comes back in it, on PATCH and GET; asked for one
-    they lack, null; asked for any, in some language."""
-    _unless_smoke(run, asked == SECOND)
+    """Asked for a language its translations have, in any case, a location comes back in it, on PATCH and GET;
+    asked for one they lack, or one outside the page's list, null; asked for any, in some language."""
+    _unless_smoke(run, asked in ("upper-case", "any"))
+    asked = LANGUAGES[asked]
     judge.run(_request(judge.customer_id, BILINGUAL, headers={"Accept-Language": asked}))
 
 
@@ -157,6 +170,48 @@ def _narrowed(config: pytest.Config) -> bool:
     """Whether the run was asked for some tests only (-k, -m, --deselect, a test id): then it may send no update."""
     option = config.option
     return bool(option.keyword or option.markexpr or option.deselect or any("::" in arg for arg in config.args))
+
+
+CHARACTERS = character_bodies(CONTRACT)
+
+
+@pytest.mark.parametrize("kind", list(CHARACTERS))
+def test_characters_stored_as_sent(run: Run, judge: Judge, kind: str) -> None:
+    """A NUL, other control characters, a lone combining mark or a right-to-left mark inside every free string and
+    translation is schema-valid: 200 or a listed 422, and stored exactly as sent."""
+    _unless_smoke(run, kind == "nul")
+    judge.run(_request(judge.customer_id, CHARACTERS[kind]))
+
+
+LENGTHS = length_bodies(CONTRACT)
+
+
+@pytest.mark.parametrize("bound", list(LENGTHS))
+def test_length_counted_in_characters(run: Run, judge: Judge, bound: str) -> None:
+    """A maxLength met exactly in 2-byte, 3-byte or astral characters is schema-valid (200 or a listed 422); one
+    character more is not (400 or 422, and nothing changes)."""
+    _unless_smoke(run, bound.endswith("-at-max-length-2-byte"))
+    judge.run(_request(judge.customer_id, LENGTHS[bound]))
+
+
+BOOLEANS = boolean_bodies(CONTRACT)
+
+
+@pytest.mark.parametrize("value", list(BOOLEANS))
+def test_boolean_stored(run: Run, judge: Judge, value: str) -> None:
+    """Every boolean sent false, true or null is stored (null: as the server chooses) and changes nothing else."""
+    _unless_smoke(run, value.endswith("-false"))
+    judge.run(_request(judge.customer_id, BOOLEANS[value]))
+
+
+NULLS = null_bodies(CONTRACT)
+
+
+@pytest.mark.parametrize("field", list(NULLS))
+def test_null_stored(run: Run, judge: Judge, field: str) -> None:
+    """A nullable field sent as null in an accepted update comes back null, and reads back null."""
+    _unless_smoke(run, False)
+    judge.run(_request(judge.customer_id, NULLS[field]))
 
 
 def test_contract_exercised(run: Run, request: pytest.FixtureRequest) -> None:
