@@ -65,7 +65,19 @@ CAUGHT_BY = {
     "broken-gzip": "answers_completely",
     "reset-mid-body": "answers_completely",
     "read-back-503": "read_back_answers",
+    "nul-truncates": "sent_values_stored",
+    "max-length-in-bytes": "valid_input_accepted",
+    "case-sensitive-accept-language": "requested_language_honoured",
+    "unlisted-language-gets-default": "requested_language_honoured",
+    "non-atomic-422": "rejected_request_changes_nothing",
+    "existing-false-soft-deletes": "unsent_fields_kept",
+    "null-language-filled-on-read": "change_persists",
 }
+# Faults that hand-made probes catch whatever the seed (they go out every run, before the generated cases).
+PROBED = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-language", "unlisted-language-gets-default",
+          "non-atomic-422", "existing-false-soft-deletes", "null-language-filled-on-read")
+# The faults a hand-made probe of smoke is meant to catch (the others are left to ci).
+SMOKE_CATCHES = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-language", "existing-false-soft-deletes")
 
 KNOWN_CHECKS = [check.__name__ for check in checks.ALL] + [checks.ANSWERS_IN_TIME, checks.ANSWERS_COMPLETELY,
                                                            checks.READ_BACK_ANSWERS, checks.CONTRACT_EXERCISED]
@@ -104,6 +116,14 @@ class Outcome:
     def caught(self) -> bool:
         """The run failed on the check meant to catch its (single) fault."""
         return self.exit_code == 1 and CAUGHT_BY.get(self.variant) in self.failed_checks
+
+    @property
+    def failed_tests(self) -> list[str]:
+        """The names of the JUnit test cases that failed."""
+        if not self.junit:
+            return []
+        return [case.get("name", "") for case in ET.fromstring(self.junit).iter("testcase")
+                if any(child.tag in ("failure", "error") for child in case)]
 
     @property
     def cases(self) -> int:

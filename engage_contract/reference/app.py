@@ -278,7 +278,7 @@ class _Handler(BaseHTTPRequestHandler):
             record = self._patch(customer_id, raw)
         if record is None:
             raise HttpError(404, "CUSTOMER_NOT_FOUND", "No customer has this id.", {"id": customer_id})
-        data = server.store.represent(record, self.headers.get("Accept-Language"))
+        data = server.store.represent(record, self.headers.get("Accept-Language"), reading=method == "GET")
         if "legal-time-offsets" in faults and method == "GET":
             for name in ("createdAt", "updatedAt"):
                 data[name] = data[name].replace("Z", "000+00:00")
@@ -403,6 +403,8 @@ class _Handler(BaseHTTPRequestHandler):
         zone = body.get("timeZone") if isinstance(body, dict) else None
         if "legal-strict-accept-language" in faults and isinstance(zone, str) and zone not in zoneinfo.available_timezones():
             raise HttpError(400, "VALIDATION_FAILED", "timeZone is not an IANA time zone name.")
+        if "max-length-in-bytes" in faults and len(str(body.get("externalId") or "").encode("utf-8")) > 255:
+            raise HttpError(400, "VALIDATION_FAILED", "externalId is too long.")
         if "reject-valid-boundary" in faults and len(str(body.get("externalId") or "")) == 255:
             raise HttpError(400, "VALIDATION_FAILED", "externalId is too long.")
         if "reject-norwegian" in faults and body.get("language") == "no":

@@ -24,6 +24,8 @@ FAULTS: dict[str, str] = {
     "invalid-changes-state": "a rejected request still stores the fields that were valid",
     "empty-body-changes": "a PATCH without a body clears firstName, lastName, company, notes and language",
     "refuse-every-update": "every schema-valid PATCH is answered 422 CUSTOMER_NOT_IDENTIFIABLE",
+    "max-length-in-bytes": "externalId's 255 is counted in UTF-8 bytes: 255 non-ASCII letters are rejected with 400",
+    "non-atomic-422": "a PATCH refused with LOCATION_GEOCODING_FAILED still stores its other fields",
     # PATCH semantics
     "wrong-id": "a 200 body carries an id other than the path id",
     "drop-field": "company is silently not stored",
@@ -33,6 +35,11 @@ FAULTS: dict[str, str] = {
     "foreign-translation": "location.city comes back with a value that is not one of its translations",
     "ignores-accept-language": "location.city/state/street1/street2 are the first translation, whatever the language asked",
     "not-persisted": "a PATCH answers with the change but does not store it",
+    "nul-truncates": "strings are stored cut at their first NUL character, as a C string would be",
+    "existing-false-soft-deletes": "existing sent as false sets deletedAt (soft-deletes the customer); true clears it",
+    "null-language-filled-on-read": "a GET answers language as the default (en) where the customer has none",
+    "case-sensitive-accept-language": "Accept-Language is matched case-sensitively (DE finds no de translation)",
+    "unlisted-language-gets-default": "a language outside the page's list is answered with the default translation, not null",
     "created-at-moves": "createdAt is set to the time of each update",
     "updated-before-created": "updatedAt is earlier than createdAt",
     # Identity and access

@@ -84,14 +84,15 @@ def seed_customers(ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     return customers
 
 
-def accepted_languages(header: str | None, by_weight: bool = False) -> list[str]:
-    """The tags of an Accept-Language value in the order given (or ranked by q weight), primary subtag only."""
+def accepted_languages(header: str | None, by_weight: bool = False, case_sensitive: bool = False) -> list[str]:
+    """The tags of an Accept-Language value in the order given (or ranked by q weight), primary subtag only, in
+    lower case (RFC 5646: tags know no case; `case_sensitive`, a fault, keeps them as sent)."""
     if not header or not header.strip():
         return ["*"]
     weighted = []
     for item in re.sub(r" *; *", ";", header).replace(",", " ").split():
         tag, _, parameters = item.partition(";")
-        tag = tag.strip().lower()
+        tag = tag.strip() if case_sensitive else tag.strip().lower()
         try:
             weight = float(parameters.partition("=")[2]) if parameters else 1.0
         except ValueError:
@@ -101,6 +102,17 @@ def accepted_languages(header: str | None, by_weight: bool = False) -> list[str]
     if by_weight:
         weighted.sort(key=lambda pair: -pair[1])
     return [tag for tag, _ in weighted] or ["*"]
+
+
+def _cut_at_nul(value: Any) -> Any:
+    """Every string in a body cut at its first NUL (the nul-truncates fault)."""
+    if isinstance(value, str):
+        return value.split("\u0000", 1)[0]
+    if isinstance(value, dict):
+        return {key: _cut_at_nul(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_cut_at_nul(inner) for inner in value]
+    return value
 
 
 def _picked(entry: dict[str, Any]) -> dict[str, str]:
@@ -118,6 +130,7 @@ class Store:
         self._faults = faults
         # Where a fault should show on some customers only (a test of lanes): the others are served correctly.
         self._fault_customers = fault_customers
+        self._languages = contract.languages
         self._default_language = OTHER_DEFAULT_LANGUAGE if "legal-default-language" in faults else DEFAULT_LANGUAGE
         self._lock = threading.Lock()
         self._customers = seed_customers(customer_ids)
@@ -151,7 +164,12 @@ class Store:
                 if "upsert-unknown" not in self._faults:
                     return None
                 record = seed_customers([customer_id])[customer_id]
-            updated = self._apply(copy.deepcopy(record), body)
+            try:
+                updated = self._apply(copy.deepcopy(record), body)
+            except BusinessError as error:
+                if error.code == "LOCATION_GEOCODING_FAILED" and "non-atomic-422" in self.faults_for(customer_id):
+                    record.update({name: body[name] for name in self._fields if name in body})
+                raise
             if empty and "empty-body-changes" in self._faults:
                 updated.update(dict.fromkeys(CLEARED_BY_EMPTY_BODY))
             answered = copy.deepcopy(updated)
@@ -170,6 +188,10 @@ class Store:
 
     def _apply(self, record: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         faults = self.faults_for(record["id"])
+        if "nul-truncates" in faults:
+            body = _cut_at_nul(body)
+        if "existing" in body and body["existing"] is not None and "existing-false-soft-deletes" in faults:
+            record["deletedAt"] = None if body["existing"] else timestamp(_now())  # true brings it back
         for name in self._fields:
             if name in body:
                 if name == "company" and "drop-field" in faults:
@@ -259,9 +281,12 @@ class Store:
             "translations": {name: list(translations.get(name, [])) for name in TRANSLATABLE},
         }
 
-    def represent(self, record: dict[str, Any], accept_language: str | None) -> dict[str, Any]:
-        """The `data` object of a 200 body, translatable fields picked for the request's Accept-Language."""
+    def represent(self, record: dict[str, Any], accept_language: str | None, reading: bool = False) -> dict[str, Any]:
+        """The `data` object of a 200 body, translatable fields picked for the request's Accept-Language
+        (`reading`: for a GET)."""
         data = {key: value for key, value in record.items() if key != "location"}
+        if reading and data.get("language") is None and "null-language-filled-on-read" in self._faults:
+            data["language"] = DEFAULT_LANGUAGE
         location = record["location"]
         data["location"] = None if location is None else self._represent_location(location, accept_language)
         if "legal-nulls-omitted" in self._faults:
@@ -275,7 +300,10 @@ class Store:
 
     def _represent_location(self, location: dict[str, Any], accept_language: str | None) -> dict[str, Any]:
         faults = self._faults
-        languages = accepted_languages(accept_language, by_weight="legal-weighted-languages" in faults)
+        languages = accepted_languages(accept_language, by_weight="legal-weighted-languages" in faults,
+                                       case_sensitive="case-sensitive-accept-language" in faults)
+        if "unlisted-language-gets-default" in faults:
+            languages = [tag if tag == "*" or tag in self._languages else "*" for tag in languages]
         picked = {name: self._pick(location["translations"][name], languages) for name in TRANSLATABLE}
         if "foreign-translation" in self._faults and picked["city"] is not None:
             picked["city"] = {"language": picked["city"]["language"], "value": picked["city"]["value"] + " (fr)"}

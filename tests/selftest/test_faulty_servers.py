@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from engage_contract.harness import CAUGHT_BY, run_suite
+from engage_contract.harness import CAUGHT_BY, PROBED, SMOKE_CATCHES, run_suite
 from engage_contract.reference.faults import FAULTS
 
 # Run by test_safety.py: one needs client credentials to mean anything, two break the restore, and a locked
@@ -45,3 +45,19 @@ def test_faulty_variant_is_caught_by_its_check(fault: str, record_property) -> N
     _record(record_property, fault, outcome, f"caught by {CAUGHT_BY[fault]}" if caught else "WRONG: not caught by its check")
     assert outcome.exit_code == 1, f"the suite exited {outcome.exit_code} on {fault}:\n{outcome.output[-4000:]}"
     assert caught, f"{fault} was caught by {sorted(outcome.failed_checks)}, not {CAUGHT_BY[fault]}:\n{outcome.output[-4000:]}"
+
+
+@pytest.mark.parametrize("fault", PROBED)
+def test_a_probe_catches_it_whatever_the_seed(fault: str) -> None:
+    # A hand-made probe, not a generated case, fails: its request is the same on every seed, so one seed shows
+    # that every seed catches it (and a fresh example database has nothing to replay).
+    outcome = run_suite([fault], env={"ENGAGE_SEED": "7"})
+    assert outcome.caught, f"{fault}: {sorted(outcome.failed_checks)}:\n{outcome.output[-3000:]}"
+    probes = [name for name in outcome.failed_tests if not name.startswith("test_update_customer")]
+    assert probes, f"{fault} was caught by generated cases only: {outcome.failed_tests}"
+
+
+@pytest.mark.parametrize("fault", SMOKE_CATCHES)
+def test_smoke_catches_it(fault: str) -> None:
+    outcome = run_suite([fault], profile="smoke")
+    assert outcome.caught, f"smoke missed {fault}: {sorted(outcome.failed_checks)}:\n{outcome.output[-3000:]}"

@@ -123,7 +123,9 @@ def test_a_failed_restore_is_loud() -> None:
     assert '"createdAt"' not in outcome.output.split("RESTORE FAILED")[-1]  # a PATCH body, not the GET response
     assert outcome.output.strip().splitlines()[-1].startswith("engage-contract: RESTORE FAILED")
     assert 'name="engage.restore" value="FAILED"' in outcome.junit
-    assert 'restore the test customer' in outcome.junit and 'failures="1"' in outcome.junit.replace("'", '"')
+    assert 'restore the test customer' in outcome.junit
+    # After the 40th request every update is inconclusive: the run says that too, as a test case of its own.
+    assert 'failures="2"' in outcome.junit and "the environment lets the suite judge" in outcome.junit
 
 
 def test_a_stopped_run_whose_restore_fails_does_not_exit_as_restored() -> None:
