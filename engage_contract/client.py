@@ -177,6 +177,11 @@ class CredentialsRejected(Exception):
     """The token endpoint refused the client credentials."""
 
 
+class TokenUnavailable(TargetUnreachable):
+    """The token endpoint gave no token, though it did not refuse the credentials (a 5xx, a redirect, no
+    answer): no verdict can be had until it does."""
+
+
 class StaticToken:
     """A bearer token given as it is (ENGAGE_TOKEN)."""
 
@@ -222,17 +227,30 @@ class ClientCredentialsToken:
 
     def _fetch(self) -> None:
         credentials = self._credentials
-        try:
-            response = self._session.post(credentials.token_url, timeout=self._timeout, data={
-                "grant_type": "client_credentials", "client_id": credentials.client_id,
-                "client_secret": credentials.client_secret, "scope": credentials.scope})
-        except requests.RequestException as exc:
-            raise TargetUnreachable(f"cannot reach the token endpoint {credentials.token_url}: {_reason(exc)}") from None
+        where = f"the token endpoint {credentials.token_url}"
+        for attempt in range(2):  # a gateway's 5xx, or a dropped connection, once more
+            try:
+                response = self._session.post(credentials.token_url, timeout=self._timeout, data={
+                    "grant_type": "client_credentials", "client_id": credentials.client_id,
+                    "client_secret": credentials.client_secret, "scope": credentials.scope})
+            except requests.RequestException as exc:
+                if attempt:
+                    raise TokenUnavailable(f"cannot reach {where}: {_reason(exc)}") from None
+                continue
+            if response.status_code not in GATEWAY_STATUSES or attempt:
+                break
+            time.sleep(min(_retry_after(response, 0, default=GATEWAY_PAUSE), URGENT_RETRY_AFTER))
+        status = response.status_code
+        if 300 <= status < 400:
+            raise TokenUnavailable(f"{where} redirected ({status}) to {response.headers.get('Location')!r}, and the "
+                                   "suite follows no redirect: check ENGAGE_TOKEN_URL")
+        if status in (400, 401, 403):
+            raise CredentialsRejected(f"{where} refused the client credentials ({status}); check ENGAGE_CLIENT_ID "
+                                      "and ENGAGE_CLIENT_SECRET")
         try:
             token, lifetime = _access_token(response)
         except (ValueError, KeyError, TypeError):
-            raise CredentialsRejected(f"the token endpoint {credentials.token_url} answered {response.status_code} "
-                                      "without an access token; check ENGAGE_CLIENT_ID and ENGAGE_CLIENT_SECRET") from None
+            raise TokenUnavailable(f"{where} answered {status} without an access token") from None
         self._token = token
         self._issued.append(token)
         self.fetched += 1
@@ -350,7 +368,7 @@ class Client:
                       timeout: float | None = None) -> Any:
         retried_once = refreshed = False
         attempt = 0
-        gateway_status = None  # a 502, 503 or 504 retried once
+        gateway_status, recovered = None, False  # a 502, 503 or 504 retried once, and whether that helped
         while True:
             try:
                 with self.pacer.turn(paced=not urgent):
@@ -363,7 +381,8 @@ class Client:
                 self.pacer.retried()
                 continue
             status = response.status_code
-            if gateway_status is not None and status not in GATEWAY_STATUSES:
+            if gateway_status is not None and not recovered and status not in GATEWAY_STATUSES:
+                recovered = True
                 self.pacer.recovered_from_5xx()
             if status in GATEWAY_STATUSES and gateway_status is None and not urgent:
                 if self.stopping:
@@ -430,7 +449,8 @@ def _header(response: Any, name: str) -> str | None:
 
 
 def _retry_after(response: Any, attempt: int, default: float | None = None) -> float:
-    """Retry-After in seconds or as an HTTP-date (RFC 9110 allows both), at most MAX_RETRY_AFTER."""
+    """Retry-After in seconds or as an HTTP-date (RFC 9110 allows both), at most MAX_RETRY_AFTER. A date counts
+    from the response's own Date where it has one: the server's clock, not this machine's."""
     fallback = 0.5 * attempt if default is None else default
     raw = (_header(response, "Retry-After") or "").strip()
     if not raw:
@@ -438,16 +458,22 @@ def _retry_after(response: Any, attempt: int, default: float | None = None) -> f
     try:
         seconds = float(raw)
     except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(raw)
-        except (TypeError, ValueError):
+        when = _http_date(raw)
+        if when is None:
             return fallback
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.timezone.utc)
-        seconds = (when - dt.datetime.now(dt.timezone.utc)).total_seconds()
+        now = _http_date(_header(response, "Date") or "") or dt.datetime.now(dt.timezone.utc)
+        seconds = (when - now).total_seconds()
     if seconds != seconds:  # NaN
         return fallback
     return min(MAX_RETRY_AFTER, max(0.0, seconds))
+
+
+def _http_date(text: str) -> dt.datetime | None:
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
 
 
 _REASONS = {

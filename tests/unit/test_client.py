@@ -17,6 +17,7 @@ import schemathesis
 
 from engage_contract.client import (
     AnswerBroken,
+    CredentialsRejected,
     Client,
     TargetTimedOut,
     TargetUnreachable,
@@ -114,9 +115,33 @@ def test_no_request_follows_a_redirect(serve, kind: str) -> None:
 
 def test_the_token_endpoint_is_not_followed_either(serve) -> None:
     client, seen = serve(_redirect)
-    with pytest.raises(Exception, match="303 without an access token"):
+    with pytest.raises(TargetUnreachable, match=r"redirected \(303\).*follows no redirect"):
         client.read("1")
     assert seen == [("POST", "/enterprises/acme/token")]
+
+
+def test_a_token_endpoint_blip_is_retried_once(serve) -> None:
+    def blip_then_token(handler: Handler, number: int) -> None:
+        if number == 1:
+            handler.reply(503, b"<html>deploying</html>", {"Content-Type": "text/html", "Retry-After": "0"})
+        else:
+            _token_then(lambda handler, number: handler.reply(200))(handler, number)
+
+    client, seen = serve(blip_then_token)
+    assert client.read("1").status_code == 200
+    assert [path for _, path in seen] == ["/enterprises/acme/token"] * 2 + ["/enterprises/acme/customers/1"]
+
+
+@pytest.mark.parametrize(("status", "raised", "says"), [
+    (401, CredentialsRejected, "refused the client credentials"),
+    (400, CredentialsRejected, "refused the client credentials"),
+    (500, TargetUnreachable, "answered 500 without an access token"),
+    (404, TargetUnreachable, "answered 404 without an access token"),
+])
+def test_only_a_refusal_blames_the_credentials(serve, status: int, raised: type, says: str) -> None:
+    client, _ = serve(lambda handler, number: handler.reply(status, b"{}"))
+    with pytest.raises(raised, match=says):
+        client.read("1")
 
 
 def _drip(handler: Handler, number: int) -> None:
@@ -139,6 +164,29 @@ def test_the_timeout_is_a_deadline_for_the_whole_answer(serve) -> None:
         client.read("1")
     assert time.monotonic() - started < 3.5  # two attempts of at most a second each, and a little more
     assert len([path for _, path in seen if not path.endswith("/token")]) == 2
+
+
+def _trickled_headers(handler: Handler, number: int) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    try:
+        for index in range(20):  # one header line every 0.3 s: each read in time, the headers never
+            handler.send_header(f"X-Slow-{index}", "x")
+            handler.flush_headers()
+            time.sleep(0.3)
+    except OSError:
+        return
+    handler.send_header("Content-Length", str(len(CUSTOMER)))
+    handler.end_headers()
+    handler.wfile.write(CUSTOMER)
+
+
+def test_the_deadline_covers_the_headers_too(serve) -> None:
+    client, _ = serve(_token_then(_trickled_headers))
+    started = time.monotonic()
+    with pytest.raises(TargetTimedOut, match="no complete answer within 1 s"):
+        client.read("1")
+    assert time.monotonic() - started < 3.5
 
 
 def test_a_gateway_503_is_retried_once_and_counted(serve) -> None:
