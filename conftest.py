@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import hypothesis
@@ -104,11 +105,15 @@ def _stop_run(reason: str) -> None:
         _SESSION.shouldstop = f"interrupted ({_STOPPED_BY})"
 
 
+_GIVING_UP = threading.Lock()  # lanes give up from their own threads
+
+
 def _give_up(reason: str) -> None:
     # The environment does not let the run judge (a locked customer, a target that stopped answering): no case
     # starts any more, and the run ends with its own exit code unless something failed before.
-    first = _RUN.gave_up is None
-    _RUN.give_up(reason)
+    with _GIVING_UP:
+        first = _RUN.gave_up is None
+        _RUN.give_up(reason)
     if first:
         _say(f"engage-contract: {reason}: stopping, then restoring")
     if _SESSION is not None:
@@ -116,6 +121,12 @@ def _give_up(reason: str) -> None:
 
 
 _PROBES = lanes.Probes([])
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    # -k, -m and --deselect: a narrowed run may send no update at all, which proves nothing but breaks nothing.
+    if _RUN is not None and items:
+        _RUN.narrowed = True
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -250,7 +261,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         _report(session, "the environment lets the suite judge", "failed", text)
     if _STOPPED_BY is not None and not problem:  # exit 2 promises a restored customer
         session.exitstatus = pytest.ExitCode.INTERRUPTED
-    elif unjudged and not problem and verdicts <= 0:
+    elif unjudged and not problem and verdicts <= 0 and session.exitstatus in (0, 1, 2):
         session.exitstatus = int(ExitCode.CANNOT_JUDGE)
     elif _RUN.gave_up and session.exitstatus == pytest.ExitCode.INTERRUPTED:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED  # it gave up after a failure: that failure is the verdict

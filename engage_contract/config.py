@@ -111,6 +111,7 @@ class Target:
     record: bool = False  # a HAR recording of every exchange (release runs always have one)
     max_in_flight: int = PLATFORM_MAX_IN_FLIGHT  # requests at once, and so lanes (one customer each) at most
     max_inconclusive: float = 0.2  # the share of cases the platform may leave without a verdict before the run fails
+    lock_seconds: float = 60.0  # updates answered 409 in a row for this long: the customer is locked
 
     @property
     def most_lanes(self) -> int:
@@ -211,6 +212,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         record=env.get("ENGAGE_RECORD", "").strip() == "1",
         max_in_flight=max_in_flight,
         max_inconclusive=max_inconclusive,
+        lock_seconds=_number(env, "ENGAGE_LOCK_SECONDS", 60.0),
     )
 
 

@@ -17,7 +17,16 @@ from schemathesis import Case
 
 from engage_contract import checks
 from engage_contract.baseline import KnownDeviations
-from engage_contract.client import MAX_RETRIES, AnswerBroken, Client, TargetTimedOut, TargetUnreachable
+from engage_contract.client import (
+    MAX_RETRIES,
+    AnswerBroken,
+    Client,
+    ClientError,
+    CredentialsRejected,
+    TargetTimedOut,
+    TargetUnreachable,
+    TokenUnavailable,
+)
 from engage_contract.contract import Contract
 from engage_contract.customer import data_of
 from engage_contract.exchange import INCONCLUSIVE_STATUSES, Body, Exchange, ReadBack, Sent
@@ -25,13 +34,16 @@ from engage_contract.failures import Finding
 
 T = TypeVar("T")
 
-# A customer whose updates answer 409 this many times in a row (each after the client's retries), or twice in
-# a row over a minute or more, is locked: the run stops, saying so, and tries the restore.
-LOCKED_AFTER = 10
-LOCKED_AFTER_SECONDS = 60.0
+# Between two updates that answered 409 even after their retries, a pause: the customer is busy, and the next
+# case would only meet the same lock (and spend requests on a shared environment).
+CONFLICT_PAUSE = 2.0
 # A target that leaves this many requests in a row without a complete answer in time has stopped answering.
 STOPPED_ANSWERING_AFTER = 3
 UNREACHABLE_AFTER = 3
+
+
+class CaseUnjudged(unittest.SkipTest):
+    """The case got no verdict: the target could not be reached, or no token could be had."""
 
 
 class TransportFinding(AssertionError):
@@ -135,7 +147,8 @@ def _identity(case: Case, customer_id: str) -> str:
 
 class Judge:
     def __init__(self, contract: Contract, client: Client, customer_id: str,
-                 known: KnownDeviations | None = None, cases_sent: CasesSent | None = None) -> None:
+                 known: KnownDeviations | None = None, cases_sent: CasesSent | None = None,
+                 lock_seconds: float = 60.0) -> None:
         self.contract = contract
         self.client = client
         self.customer_id = customer_id
@@ -145,7 +158,10 @@ class Judge:
         self.created_at: str | None = None
         self.tally = Tally()
         self._timeouts_in_a_row = self._unreachable_in_a_row = 0
-        self._conflicts_in_a_row: list[float] = []  # when each update of the current row of 409s was answered
+        # Updates that answer 409 after their retries for this long, in a row, mean a locked customer.
+        self.lock_seconds = lock_seconds
+        self._conflicts_since: float | None = None  # when the first update of the current row of 409s was sent
+        self._conflicts_in_a_row = 0
         self.stopped_by: str | None = None  # a signal asked the run to stop
         self.on_case: Callable[[], None] | None = None  # called after each case (live progress)
         # Called when the environment does not let the run judge (a locked customer, a target that stopped
@@ -175,16 +191,23 @@ class Judge:
             raise unittest.SkipTest(f"the run was stopped ({self.stopped_by})")
         if self.known is None:
             self._read_known()
+        if self._conflicts_since is not None:
+            self.client.pacer.pause(CONFLICT_PAUSE)
+        sending = time.monotonic()
         try:
             response = self._send(lambda: self.client.send(case, authorized=authorized, token=token))
-        except TargetUnreachable as exc:
-            self._unjudged("unreachable")
+        except (TargetUnreachable, CredentialsRejected) as exc:
+            self.tally.cases += 1
+            self._unjudged("no token" if isinstance(exc, (TokenUnavailable, CredentialsRejected)) else "unreachable")
             self._unreachable_in_a_row += 1
-            if self._unreachable_in_a_row >= UNREACHABLE_AFTER:
-                self.give_up(f"the target could not be reached {self._unreachable_in_a_row} times in a row ({exc})")
+            if isinstance(exc, CredentialsRejected):
+                self.give_up(f"the token endpoint refused the client credentials mid-run ({exc})")
+            elif self._unreachable_in_a_row >= UNREACHABLE_AFTER:
+                self.give_up(f"{self._unreachable_in_a_row} requests in a row got no verdict ({exc})")
             self._case_done()
-            return None
+            raise CaseUnjudged(f"no verdict: {exc}") from None
         except TransportFinding:
+            self.tally.cases += 1
             self._failed()
             self._case_done()
             raise
@@ -204,7 +227,7 @@ class Judge:
         finally:
             del self._pending[case.id]
             self._case_done()
-        self._watch_for_a_lock(exchange)
+        self._watch_for_a_lock(exchange, sending)
         return exchange
 
     def _failed(self) -> None:
@@ -220,19 +243,22 @@ class Judge:
         self.tally.inconclusive_cases += 1
         self.tally.unjudged[why] += 1
 
-    def _watch_for_a_lock(self, exchange: Exchange) -> None:
-        """Updates that answer 409 in a row, even after the retries: the customer is locked, and the run would
-        only wait out the retries of every case to come."""
+    def _watch_for_a_lock(self, exchange: Exchange, sent_at: float) -> None:
+        """Updates that answer 409 in a row, even after the retries, for `lock_seconds`: the customer is locked,
+        and the run would only wait out the retries of every case to come. A lock of a few seconds, as concurrent
+        operations take, leaves a few cases inconclusive and nothing more."""
         if not exchange.is_update:
             return
         if exchange.status != 409:
-            self._conflicts_in_a_row.clear()
+            self._conflicts_since, self._conflicts_in_a_row = None, 0
             return
-        row = self._conflicts_in_a_row
-        row.append(time.monotonic())
-        if len(row) >= LOCKED_AFTER or (len(row) >= 2 and row[-1] - row[0] >= LOCKED_AFTER_SECONDS):
-            self.give_up(f"customer {self.customer_id} is locked: {len(row)} updates in a row answered 409 Conflict "
-                         f"over {row[-1] - row[0]:.0f} s, each after {MAX_RETRIES} retries")
+        if self._conflicts_since is None:
+            self._conflicts_since = sent_at
+        self._conflicts_in_a_row += 1
+        lasted = time.monotonic() - self._conflicts_since
+        if lasted >= self.lock_seconds:
+            self.give_up(f"customer {self.customer_id} is locked: {self._conflicts_in_a_row} updates in a row "
+                         f"answered 409 Conflict for {lasted:.0f} s, each after {MAX_RETRIES} retries")
 
     def run_generated(self, case: Case) -> Exchange | None:
         """Run a generated case, unless one alike was sent already (by any lane) and nothing has failed here: once
@@ -243,6 +269,8 @@ class Judge:
             return None
         try:
             return self.run(case)
+        except CaseUnjudged:
+            return None  # counted; a skip would end hypothesis' test, and the next case may well get a verdict
         except unittest.SkipTest:
             raise
         except BaseException:  # a failure or an error: hypothesis replays it, and it must go out again
@@ -287,10 +315,13 @@ class Judge:
         complete answer in time or a broken one tell nothing of the request before it either, and are findings
         about the GET itself."""
         try:
-            response = self._send(lambda: self.client.read(customer_id, accept_language), reading=True)
-        except (TransportFinding, TargetUnreachable) as exc:
-            if isinstance(exc, TransportFinding):
-                self._read_back_finding(exc.finding.check, exc.finding)
+            response = self._send(lambda: self.client.read(customer_id, accept_language))
+        except (TransportFinding, ClientError) as exc:  # a finding about the GET, whatever broke
+            finding = exc.finding if isinstance(exc, TransportFinding) else Finding(
+                checks.READ_BACK_ANSWERS, checks.READ_BACK_ANSWERS_CLAUSE, str(exc))
+            self._read_back_finding(finding.check if isinstance(exc, TransportFinding) else "error", finding)
+            return ReadBack(None, None, accept_language, inconclusive=str(exc).splitlines()[0])
+        except (TargetUnreachable, CredentialsRejected) as exc:
             return ReadBack(None, None, accept_language, inconclusive=str(exc).splitlines()[0])
         status = response.status_code
         if status in INCONCLUSIVE_STATUSES:
@@ -310,7 +341,7 @@ class Judge:
                               f"{finding.check}: {finding.message}")
         self.read_back_findings.setdefault(signature, finding)
 
-    def _send(self, send: Callable[[], T], reading: bool = False) -> T:
+    def _send(self, send: Callable[[], T]) -> T:
         """Send; a request that got no complete answer in time, or a broken one, breaks a clause of its own. A
         target that leaves several requests in a row without an answer has stopped answering: the run stops."""
         try:

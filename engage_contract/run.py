@@ -97,6 +97,7 @@ class Run:
     started: float = field(default_factory=time.monotonic)
     gave_up: str | None = None  # why the environment did not let the run go on (a locked customer, say)
     unjudged: list[str] = field(default_factory=list)  # what the run could not judge, said by its tests
+    narrowed: bool = False  # pytest was asked for some of the contract tests only (-k, -m, --deselect)
 
     # The first lane is the one the hand-made probes use; the generated cases are shared out among all.
     @property
@@ -172,7 +173,7 @@ class Run:
         lanes, cases_sent = [], CasesSent()
         for number, (customer_id, lane_client, path, original) in enumerate(
                 zip(customer_ids, clients, journals, originals), start=1):
-            judge = Judge(contract, lane_client, customer_id, known, cases_sent)
+            judge = Judge(contract, lane_client, customer_id, known, cases_sent, lock_seconds=target.lock_seconds)
             judge.remember(original)
             lanes.append(Lane(number, customer_id, lane_client, judge, original, path))
         beside = Judge(contract, client.sibling(), customer_ids[0], known)
