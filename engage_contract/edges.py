@@ -35,6 +35,12 @@ def edge_bodies(contract: Contract) -> dict[str, dict[str, Any]]:
     location = contract.request_example["location"]
     location["translations"]["city"] = [{"language": language, "value": ASTRAL} for language in contract.languages]
     bodies["location-city-astral-in-every-language"] = {"location": location}
+    # The page says nothing of one language twice in a list: a server keyed on language keeps one of them.
+    location = contract.request_example["location"]
+    language = contract.languages[0]
+    location["translations"]["city"] = [{"language": language, "value": f"City ({language}, {which})"}
+                                        for which in ("one", "two")]
+    bodies["location-city-one-language-twice"] = {"location": location}
     # The page gives a country code a length, not a case: a server may keep the case sent or normalise it.
     location = contract.request_example["location"]
     location["countryCode"] = location["countryCode"].lower()

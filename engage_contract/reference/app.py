@@ -35,11 +35,12 @@ RATE_LIMITED_UNTIL = 700
 # legal-gateway-blip and legal-retry-after-date: the requests that meet a gateway's 503 and a dated 429.
 GATEWAY_BLIPS_AT = (25, 60)
 DATED_429_AT = (15, 40)
-DATED_429_SECONDS = 2
+# Longer than the pauses the client makes without a Retry-After (0.5 + 1 + 1.5 s): only a date read as one waits.
+DATED_429_SECONDS = 5
 # What a gateway or load balancer in front of the API answers: an HTML page, no error envelope.
 GATEWAY_PAGE = "<html><body><h1>503 Service Unavailable</h1><p>The service is being deployed.</p></body></html>"
 # locked-for-a-while: how long the customer stays locked.
-LOCK_SECONDS = 5.0
+LOCK_SECONDS = 6.0
 # read-back-503: the GETs that answer 503, two of every five in this range.
 READ_BACK_503 = range(20, 200)
 DRIP_PIECES, DRIP_PAUSE = 60, 0.1  # slow-drip: 6 s for the whole body
