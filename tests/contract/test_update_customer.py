@@ -171,13 +171,6 @@ def test_unstated_edge(run: Run, judge: Judge, edge: str) -> None:
     judge.run(_request(judge.customer_id, EDGES[edge]))
 
 
-def _narrowed(run: Run, config: pytest.Config) -> bool:
-    """Whether the run was asked for some tests only (-k, -m, --deselect, --ignore, a test id): then it may send
-    no update."""
-    option = config.option
-    return run.narrowed or bool(option.ignore or option.ignore_glob or any("::" in arg for arg in config.args))
-
-
 CHARACTERS = character_bodies(CONTRACT)
 
 
@@ -218,6 +211,13 @@ def test_null_stored(run: Run, judge: Judge, field: str) -> None:
     """A nullable field sent as null in an accepted update comes back null, and reads back null."""
     _unless_smoke(run, False)
     judge.run(_request(judge.customer_id, NULLS[field]))
+
+
+def _narrowed(run: Run, config: pytest.Config) -> bool:
+    """Whether the run was asked for some tests only (-k, -m, --deselect, --ignore, a test id): then it may send
+    no update."""
+    option = config.option
+    return run.narrowed or bool(option.ignore or option.ignore_glob or any("::" in arg for arg in config.args))
 
 
 def test_contract_exercised(run: Run, request: pytest.FixtureRequest) -> None:
