@@ -325,8 +325,11 @@ class Client:
                 headers.update(self.authorization())
             return case.call(base_url=self.base_url, session=self.session, headers=headers, timeout=self.timeout)
 
-        # schemathesis' curl line shows Authorization as [Filtered] already.
-        return self._guarded(lambda: self._with_retries(attempt, describe=lambda: case.as_curl_command(headers=headers)))
+        try:
+            return self._guarded(lambda: self._with_retries(attempt, describe=lambda: ""))
+        except (TargetTimedOut, AnswerBroken) as exc:
+            exc.sent_headers = dict(headers)  # the failure shows the request with the headers it went with
+            raise
 
     def read(self, customer_id: str, accept_language: str | None = None, *, urgent: bool = False) -> requests.Response:
         """GET the customer, as the contract's read-back."""
@@ -417,16 +420,16 @@ class Client:
 def _transport_failure(exc: requests.RequestException, timeout: float, urgent: bool, describe: Callable[[], str],
                        base_url: str) -> Exception:
     """What a request that got no usable answer raises, once it is not retried again."""
+    to = describe()
+    to = f", to: {_shortened(to)}" if to else ""
     if isinstance(exc, requests.Timeout):
-        return TargetTimedOut(f"no complete answer within {timeout:g} s, {'once' if urgent else 'twice'}, to: "
-                              f"{_shortened(describe())}")
+        return TargetTimedOut(f"no complete answer within {timeout:g} s, {'once' if urgent else 'twice'}{to}")
     reason = exc.args[0] if exc.args else None
     if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)) \
             or (isinstance(exc, requests.ConnectionError) and isinstance(reason, ProtocolError)):
         what = "could not be decoded" if isinstance(exc, requests.exceptions.ContentDecodingError) else \
             "was cut short or reset"
-        return AnswerBroken(f"the answer {what} ({_reason(exc)}), {'once' if urgent else 'twice'}, to: "
-                            f"{_shortened(describe())}")
+        return AnswerBroken(f"the answer {what} ({_reason(exc)}), {'once' if urgent else 'twice'}{to}")
     if isinstance(exc, requests.ConnectionError):
         return TargetUnreachable(f"cannot reach {base_url}: {_reason(exc)}")
     return ClientError(f"{type(exc).__name__}: {_reason(exc)}")

@@ -54,24 +54,42 @@ def evidence(case: Any, response: Any, authorized: bool, mask: Callable[[str], s
     """The request as sent and the response as received, from schemathesis' case and response; `mask` hides
     credentials wherever they are (a server may echo one in its body)."""
     request = response.request
-    headers = {name: request.headers[name] for name in SHOWN_HEADERS if name in request.headers}
-    curl = case.as_curl_command(headers=headers)  # schemathesis shows Authorization as [Filtered]
-    if authorized:  # our own token: name the variable that holds it, so that the line can be pasted
-        curl = curl.replace(shlex.quote("Authorization: [Filtered]"), f'"Authorization: {TOKEN_VARIABLE}"')
-    if len(curl) > CURL_LIMIT:  # too long to read inline: whole, in a file to run
-        CURL_DIR.mkdir(parents=True, exist_ok=True)
-        script = CURL_DIR / f"{request.headers.get('X-Correlation-Id') or case.id}.sh"
-        script.write_text(f"#!/bin/sh\n{mask(curl)}\n", encoding="utf-8")
-        curl = f"sh {script}  # {len(curl):,} characters: {cut(curl, 200)}"
     body = request.body.decode("utf-8", "replace") if isinstance(request.body, bytes) else request.body
     content_type = (response.headers.get("content-type") or [""])[0]
     return Evidence(
         request=mask(f"{request.method} {request.url} {cut(_as_text(body), BODY_LIMIT)}"),
         response=mask(f"{response.status_code} {content_type} {cut(_as_text(response.content), BODY_LIMIT)}"
                       .replace("  ", " ")),
-        curl=mask(cut(curl, CURL_LIMIT)),
+        curl=_curl(case, request.headers, authorized, mask),
         correlation_id=request.headers.get("X-Correlation-Id"),
     )
+
+
+def request_evidence(case: Any, sent_headers: Any, authorized: bool,
+                     mask: Callable[[str], str] = lambda text: text, base_url: str = "") -> Evidence:
+    """A request that got no complete answer: what was sent, from the case and the headers it went with."""
+    body = case.body if isinstance(case.body, (bytes, str, dict, list)) else None
+    body = json.dumps(body, ensure_ascii=False) if isinstance(body, (dict, list)) else body
+    return Evidence(
+        request=mask(f"{case.method.upper()} {base_url}{case.formatted_path} {cut(_as_text(body), BODY_LIMIT)}"),
+        response="(no complete answer)",
+        curl=_curl(case, sent_headers, authorized, mask),
+        correlation_id=sent_headers.get("X-Correlation-Id"),
+    )
+
+
+def _curl(case: Any, sent_headers: Any, authorized: bool, mask: Callable[[str], str]) -> str:
+    """A curl line to paste: our own token as the variable that holds it; too long to read, whole in a file."""
+    headers = {name: sent_headers[name] for name in SHOWN_HEADERS if name in sent_headers}
+    curl = case.as_curl_command(headers=headers)  # schemathesis shows Authorization as [Filtered]
+    if authorized:  # our own token: name the variable that holds it, so that the line can be pasted
+        curl = curl.replace(shlex.quote("Authorization: [Filtered]"), f'"Authorization: {TOKEN_VARIABLE}"')
+    if len(curl) > CURL_LIMIT:  # too long to read inline: whole, in a file to run
+        CURL_DIR.mkdir(parents=True, exist_ok=True)
+        script = CURL_DIR / f"{sent_headers.get('X-Correlation-Id') or case.id}.sh"
+        script.write_text(f"#!/bin/sh\n{mask(curl)}\n", encoding="utf-8")
+        curl = f"sh {script}  # {len(curl):,} characters: {cut(curl, 200)}"
+    return mask(cut(curl, CURL_LIMIT))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ createdAt) and the run's tallies."""
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import threading
 import time
@@ -30,7 +31,7 @@ from engage_contract.client import (
 from engage_contract.contract import Contract
 from engage_contract.customer import data_of
 from engage_contract.exchange import INCONCLUSIVE_STATUSES, Body, Exchange, ReadBack, Sent
-from engage_contract.failures import Finding
+from engage_contract.failures import Finding, request_evidence
 
 T = TypeVar("T")
 
@@ -145,6 +146,11 @@ def _identity(case: Case, customer_id: str) -> str:
     return json.dumps(parts, sort_keys=True, default=repr)
 
 
+def _carrying_headers(finding: TransportFinding, sent: Exception) -> TransportFinding:
+    finding.sent_headers = getattr(sent, "sent_headers", {})  # the request's, for the failure's curl line
+    return finding
+
+
 class Judge:
     def __init__(self, contract: Contract, client: Client, customer_id: str,
                  known: KnownDeviations | None = None, cases_sent: CasesSent | None = None,
@@ -204,10 +210,15 @@ class Judge:
                 self.give_up(f"the token endpoint refused the client credentials mid-run ({exc})")
             elif self._unreachable_in_a_row >= UNREACHABLE_AFTER:
                 self.give_up(f"{self._unreachable_in_a_row} requests in a row got no verdict ({exc})")
+            self.remember(None)  # it may have been applied all the same: the next case reads the customer first
             self._case_done()
             raise CaseUnjudged(f"no verdict: {exc}") from None
-        except TransportFinding:
+        except TransportFinding as exc:
             self.tally.cases += 1
+            self.remember(None)  # a timed-out or broken answer may still have changed the customer
+            exc.finding = dataclasses.replace(exc.finding, evidence=request_evidence(
+                case, getattr(exc, "sent_headers", {}), authorized and token is None, self.client.mask,
+                self.client.base_url))
             self._failed()
             self._case_done()
             raise
@@ -228,6 +239,10 @@ class Judge:
             del self._pending[case.id]
             self._case_done()
         self._watch_for_a_lock(exchange, sending)
+        if exchange.inconclusive or (exchange.targets_customer and not exchange.read_back_conclusive):
+            # Judged as far as it could be: a probe shows it as skipped, saying why.
+            raise CaseUnjudged(f"no verdict: {exchange.status} after the retries" if exchange.inconclusive
+                               else f"no verdict on what persisted: the read-back {exchange.after.inconclusive}")
         return exchange
 
     def _failed(self) -> None:
@@ -351,10 +366,10 @@ class Judge:
             if self._timeouts_in_a_row >= STOPPED_ANSWERING_AFTER:
                 self.give_up(f"the target stopped answering: {self._timeouts_in_a_row} requests in a row got no "
                              f"complete answer within {self.client.timeout:g} s")
-            raise RequestTimedOut(str(exc)) from None
+            raise _carrying_headers(RequestTimedOut(str(exc)), exc) from None
         except AnswerBroken as exc:
             self._timeouts_in_a_row = 0
-            raise AnswerIncomplete(str(exc)) from None
+            raise _carrying_headers(AnswerIncomplete(str(exc)), exc) from None
         self._timeouts_in_a_row = 0
         return response
 
