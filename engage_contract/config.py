@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 import os
 import random
 from collections.abc import Mapping
@@ -148,7 +149,9 @@ def _number(env: Mapping[str, str], name: str, default: float, kind: type = floa
     try:
         value = kind(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a {'whole ' if kind is int else ''}number, not {raw!r}") from None
+        value = math.nan
+    if not math.isfinite(value):  # nan and inf too: a lock that never stops, a rate without pacing
+        raise ConfigError(f"{name} must be a {'whole ' if kind is int else ''}number, not {raw!r}")
     if positive and value <= 0:
         raise ConfigError(f"{name} must be greater than 0, not {raw!r}")
     return value

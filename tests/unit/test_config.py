@@ -103,3 +103,11 @@ def test_a_share_out_of_range_is_one_sentence(raw: str) -> None:
     with pytest.raises(ConfigError, match="ENGAGE_MAX_INCONCLUSIVE must be a share from 0 to 1") as raised:
         from_environment({**LIVE, "ENGAGE_MAX_INCONCLUSIVE": raw})
     assert raised.value.exit_code == ExitCode.BAD_CONFIGURATION
+
+
+@pytest.mark.parametrize("name", ["ENGAGE_TIMEOUT", "ENGAGE_LOCK_SECONDS", "ENGAGE_RATE_LIMIT"])
+@pytest.mark.parametrize("raw", ["nan", "inf", "-inf", "soon"])
+def test_a_number_that_is_none_is_one_sentence(name: str, raw: str) -> None:
+    with pytest.raises(ConfigError, match=f"{name} must be a number") as raised:
+        from_environment({**LIVE, name: raw})
+    assert raised.value.exit_code == ExitCode.BAD_CONFIGURATION
