@@ -260,6 +260,7 @@ class Run:
             "retries": self.client.retries,
             "first_failure_at": tally.first_failure_at,
             "inconclusive": tally.inconclusive_cases,
+            "inconclusive_why": tally.why_unjudged() or None,
             "inconclusive_read_backs": tally.inconclusive_read_backs,
             "transient_5xx": self.client.pacer.transient_5xx,
             "statuses": dict(sorted(tally.statuses.items())),
@@ -337,7 +338,8 @@ def _recover(target: Target, client: Client, contract: Contract, customer_id: st
         problem = str(exc)
     if problem:
         raise ConfigError(f"customer {customer_id} could not be restored from the journal {path} of an earlier run "
-                          f"({found.describe()}): {problem.splitlines()[0]}; the journal is kept",
+                          f"({found.describe()}): {problem.splitlines()[0]}; the journal is kept: restore the customer "
+                          f"from it by hand, then delete {path}",
                           ExitCode.JOURNAL_UNUSABLE)
     journal.remove(path)
     say(f"engage-contract: restored customer {customer_id} from the journal of an earlier run that did not finish "
@@ -401,13 +403,24 @@ def _customer_read(client: Client, contract: Contract, customer_id: str, respons
                           f"envelope; is ENGAGE_BASE_URL the API's base URL (.../enterprises/<name>), not "
                           f"{client.base_url}?", ExitCode.BAD_CONFIGURATION)
     if response.status_code == 404:
-        raise ConfigError(f"the test customer {customer_id!r} does not exist at {client.base_url} (404); "
-                          "check ENGAGE_CUSTOMER_ID", ExitCode.CUSTOMER_NOT_FOUND)
+        said = _first_error_message(response)
+        raise ConfigError(f"the test customer {customer_id!r} does not exist at {client.base_url} (404"
+                          f"{': ' + repr(said) if said else ''}); check ENGAGE_CUSTOMER_ID, and the enterprise in "
+                          "ENGAGE_BASE_URL", ExitCode.CUSTOMER_NOT_FOUND)
     data = customer.data_of(response)
     if data is None:
         raise ConfigError(f"the first read of customer {customer_id} got {response.status_code} without a "
                           "customer in it; is ENGAGE_BASE_URL the API's base URL?", ExitCode.TARGET_UNREACHABLE)
     return data
+
+
+def _first_error_message(response: Any) -> str | None:
+    """The message of the first error in an error envelope, cut short."""
+    body = _json_or_none(response)
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict) and isinstance(errors[0].get("message"), str):
+        return errors[0]["message"][:120]
+    return None
 
 
 def _json_or_none(response: Any) -> Any:
