@@ -188,9 +188,10 @@ class Judge:
             self.created_at = data.get("createdAt")
 
     def run(self, case: Case, *, authorized: bool = True, token: str | None = None,
-            known_good: bool = False) -> Exchange | None:
-        """Send a case, read the customer back, and judge both; raise what schemathesis raises for failed checks.
-        None: the target could not be reached, and the case was not judged."""
+            known_good: bool = False) -> Exchange:
+        """Send a case, read the customer back, and judge both; raise what schemathesis raises for failed checks,
+        and CaseUnjudged (a skip) where the platform gave no verdict (unreachable, no token, 409 or 429 after the
+        retries, a read-back that told nothing)."""
         __tracebackhide__ = True
         if self.stopped_by is not None:
             # A skip, not an error: hypothesis stops at once instead of shrinking, and nothing reads as a failure.
