@@ -336,6 +336,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _patch(self, customer_id: str, raw: bytes) -> dict[str, Any] | None:
         server, faults = self.server, self.server.store.faults_for(customer_id)
+        if "updates-refuse-the-token" in faults:
+            raise HttpError(401, "UNAUTHORIZED", "The access token is missing, invalid or expired.",
+                            headers={"WWW-Authenticate": "Bearer"})
         if "locked-after-40" in faults and server.requests_served > 40 and customer_id in server.customer_ids:
             raise HttpError(409, "CUSTOMER_LOCKED", "The customer is being changed by another operation.")
         if "locked-for-a-while" in faults and server.requests_served > 40 and customer_id in server.customer_ids:

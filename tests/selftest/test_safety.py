@@ -153,6 +153,16 @@ def test_a_locked_customer_stops_the_run_as_unjudged() -> None:
     assert not outcome.failed_checks, outcome.failed_checks
 
 
+def test_a_run_in_which_nothing_was_judged_does_not_pass() -> None:
+    # Every update answered 401 to our own token: no verdict on any of them. contract_exercised fails (it used
+    # to skip), and the run exits 75, not 0 (green on nothing) and not 1 (the API broke no clause we could see).
+    outcome = run_suite(["updates-refuse-the-token"], profile="smoke", stop_at_first_failure=False)
+    assert outcome.exit_code == ExitCode.CANNOT_JUDGE, outcome.output[-3000:]
+    assert "test_contract_exercised" in outcome.failed_tests, outcome.failed_tests
+    assert "Nothing was judged" in outcome.junit and not outcome.failed_checks - {"contract_exercised"}
+    assert outcome.output.strip().splitlines()[-1].startswith("engage-contract: could not judge (exit 75)")
+
+
 def test_a_lock_of_a_few_seconds_leaves_a_few_cases_inconclusive_and_nothing_more() -> None:
     # The same lock, shorter than the default minute: concurrent operations on a shared environment do this.
     outcome = run_suite(["locked-for-a-while"], profile="ci", stop_at_first_failure=False)
