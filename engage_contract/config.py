@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import ipaddress
 import math
 import os
 import random
@@ -176,11 +177,12 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         if live_only:
             raise ConfigError(f"ENGAGE_BASE_URL is empty but {', '.join(live_only)} is set: set the API's base URL, "
                               "or unset them all to run against the embedded reference server")
+    allow_http = _flag(env, "ENGAGE_ALLOW_HTTP")
     if base_url is not None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"ENGAGE_BASE_URL must be an http(s) URL such as "
-                              f"https://api.development.pexipengage.com/enterprises/acme, not {base_url!r}")
+        _check_url("ENGAGE_BASE_URL", base_url, allow_http, "https://api.development.pexipengage.com/enterprises/acme")
+        if credentials is not None:
+            _check_url("ENGAGE_TOKEN_URL", credentials.token_url, allow_http,
+                       "https://auth.development.pexipengage.com/realms/acme/protocol/openid-connect/token")
         if token is None and credentials is None:
             raise ConfigError("ENGAGE_TOKEN is not set: the suite needs a bearer token for ENGAGE_BASE_URL "
                               "(or ENGAGE_CLIENT_ID and ENGAGE_CLIENT_SECRET)")
@@ -217,6 +219,38 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         max_inconclusive=max_inconclusive,
         lock_seconds=_number(env, "ENGAGE_LOCK_SECONDS", 60.0),
     )
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip() == "1"
+
+
+def is_loopback(host: str) -> bool:
+    """A host that names this machine: what goes to it never crosses a network."""
+    host = host.rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_url(name: str, url: str, allow_http: bool, example: str) -> None:
+    """An http(s) URL with a host, without credentials in it, and over TLS unless it stays on this machine."""
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError:
+        raise ConfigError(f"{name} has a port that is not a number from 1 to 65535: {url!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must be an http(s) URL such as {example}, not {url!r}")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(f"{name} must not hold a user name or password (user:pass@host): credentials go in "
+                          "ENGAGE_TOKEN or ENGAGE_CLIENT_ID and ENGAGE_CLIENT_SECRET")
+    if parts.scheme == "http" and not allow_http and not is_loopback(parts.hostname):
+        raise ConfigError(f"{name} is http:// to {parts.hostname}: a token or a client secret would cross the network "
+                          "in cleartext; use https://, or set ENGAGE_ALLOW_HTTP=1 if you really mean it")
 
 
 def _share(env: Mapping[str, str], name: str, default: float) -> float:

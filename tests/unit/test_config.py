@@ -57,12 +57,38 @@ def test_the_token_never_shows_in_repr() -> None:
     ({**LIVE, "ENGAGE_CUSTOMER_ID": "1234, 99,1234"}, "ENGAGE_CUSTOMER_ID names a customer twice"),
     ({**LIVE, "ENGAGE_MAX_IN_FLIGHT": "5"}, "ENGAGE_MAX_IN_FLIGHT may be at most 4"),
     ({**LIVE, "ENGAGE_MAX_IN_FLIGHT": "0"}, "ENGAGE_MAX_IN_FLIGHT must be greater than 0"),
+    ({**LIVE, "ENGAGE_BASE_URL": "http://api.development.pexipengage.com/enterprises/acme"},
+     "ENGAGE_BASE_URL is http:// to api.development.pexipengage.com"),
+    ({**LIVE, "ENGAGE_BASE_URL": "http://10.0.0.7:8080/enterprises/acme"}, "ENGAGE_BASE_URL is http:// to 10.0.0.7"),
+    ({**LIVE, "ENGAGE_BASE_URL": "https://me:pw@api.development.pexipengage.com/enterprises/acme"},
+     "ENGAGE_BASE_URL must not hold a user name or password"),
+    ({**LIVE, "ENGAGE_BASE_URL": "https://token@api.development.pexipengage.com/enterprises/acme"},
+     "ENGAGE_BASE_URL must not hold a user name or password"),
+    ({**LIVE, "ENGAGE_BASE_URL": "https://api.development.pexipengage.com:99999/enterprises/acme"},
+     "ENGAGE_BASE_URL has a port that is not a number"),
+    ({**LIVE, "ENGAGE_TOKEN": "", "ENGAGE_CLIENT_ID": "me", "ENGAGE_CLIENT_SECRET": "pw",
+      "ENGAGE_TOKEN_URL": "http://auth.development.pexipengage.com/realms/acme/protocol/openid-connect/token"},
+     "ENGAGE_TOKEN_URL is http:// to auth.development.pexipengage.com"),
+    ({**LIVE, "ENGAGE_TOKEN": "", "ENGAGE_CLIENT_ID": "me", "ENGAGE_CLIENT_SECRET": "pw",
+      "ENGAGE_TOKEN_URL": "https://me:pw@auth.development.pexipengage.com/token"},
+     "ENGAGE_TOKEN_URL must not hold a user name or password"),
 ])
 def test_bad_configuration_is_one_sentence(env: dict[str, str], says: str) -> None:
     with pytest.raises(ConfigError) as error:
         from_environment(env)
     assert says in str(error.value) and "\n" not in str(error.value)
     assert error.value.exit_code == ExitCode.BAD_CONFIGURATION
+
+
+@pytest.mark.parametrize("base_url", ["http://127.0.0.1:8080/enterprises/acme", "http://localhost/enterprises/acme",
+                                      "http://[::1]:8080/enterprises/acme", "http://127.9.9.9/enterprises/acme"])
+def test_cleartext_is_allowed_to_loopback(base_url: str) -> None:
+    assert from_environment({**LIVE, "ENGAGE_BASE_URL": base_url}).base_url == base_url
+
+
+def test_cleartext_elsewhere_only_when_allowed() -> None:
+    env = {**LIVE, "ENGAGE_BASE_URL": "http://gateway.test/enterprises/acme", "ENGAGE_ALLOW_HTTP": "1"}
+    assert from_environment(env).base_url == env["ENGAGE_BASE_URL"]
 
 
 def test_client_credentials_derive_the_token_url() -> None:
