@@ -16,7 +16,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from engage_contract import config as config_module
 from engage_contract import contract as contract_module
-from engage_contract import baseline, ci_summary, lanes, page, progress, suite
+from engage_contract import baseline, ci_summary, lanes, page, progress, scrub, suite
 from engage_contract.config import ConfigError, ExitCode
 from engage_contract.failures import CURL_DIR, Finding, Report, findings_in
 from engage_contract.realistic import realistic_bodies
@@ -37,6 +37,9 @@ hypothesis.settings.load_profile("engage-contract")
 _RUN: Run | None = None
 _SESSION: pytest.Session | None = None
 _STOPPED_BY: str | None = None  # the signal that stopped the run, if one did
+_TARGET: config_module.Target | None = None
+# The credentials of the run, as they are known (tokens are issued during it): kept out of every report.
+_SCRUBBER = scrub.Scrubber(lambda: _RUN.secrets() if _RUN is not None else _TARGET.secrets() if _TARGET else ())
 
 
 def _say(line: str) -> None:
@@ -71,8 +74,11 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     global _RUN
     if not _runs_the_contract(config) or _RUN is not None or config.option.help or config.option.version:
         return None
+    global _TARGET
     try:
-        _RUN = Run.start(config_module.from_environment(), say=_say)
+        _TARGET = config_module.from_environment()
+        scrub.Console(_SCRUBBER).start()
+        _RUN = Run.start(_TARGET, say=_say)
     except ConfigError as exc:
         _say(f"engage-contract: {exc}")
         return int(exc.exit_code)
@@ -339,6 +345,17 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     elif _RUN.target.embedded:
         print("engage-contract: this run tested the embedded reference server, not a live API "
               "(set ENGAGE_BASE_URL to test one)")
+    _scrub_artefacts()
+
+
+def _scrub_artefacts() -> None:
+    """Every file the run wrote, bodies included: a server may have echoed a credential into them."""
+    scrubbed = _SCRUBBER.files("reports")
+    scrubbed += [Path(path) for path in (_RUN.target.step_summary, _RUN.judge.deviations.path)
+                 if path and _SCRUBBER.file(Path(path))]
+    if scrubbed:
+        print(f"engage-contract: a credential of the run was found in {', '.join(map(str, scrubbed))} "
+              f"(the target echoed it): replaced with {scrub.MASK}")
 
 
 def _customers() -> str:

@@ -24,9 +24,9 @@ from schemathesis import Case
 from urllib3.exceptions import ProtocolError
 from schemathesis.core.transport import Response
 
+from engage_contract.scrub import MASK, Scrubber
 from engage_contract.transport import NoRedirectSession
 
-MASK = "[Filtered]"
 RETRIED_STATUSES = (409, 429)
 # A gateway in front of the API answers these while it deploys or restarts: retried once, like a dropped
 # connection; one that persists is the API's answer.
@@ -55,8 +55,6 @@ class Credential(str):
         return str.__str__(self)
 
 
-# A shorter secret cannot be told from ordinary text, so it is not searched for in messages.
-MIN_MASKED_LENGTH = 8
 
 
 class ClientError(Exception):
@@ -306,10 +304,7 @@ class Client:
 
     def mask(self, text: str) -> str:
         """A safety net for texts from elsewhere (an exception's message): credentials there are masked."""
-        for secret in self.tokens.secrets():
-            if len(secret) >= MIN_MASKED_LENGTH:
-                text = text.replace(secret, MASK)
-        return text
+        return Scrubber(self.tokens.secrets).text(text)
 
     def send(self, case: Case, *, authorized: bool = True, token: str | None = None) -> Response:
         """Send a case with a fresh X-Correlation-Id, with or without our token (or with another one)."""

@@ -114,6 +114,12 @@ class Target:
     max_in_flight: int = PLATFORM_MAX_IN_FLIGHT  # requests at once, and so lanes (one customer each) at most
     max_inconclusive: float = 0.2  # the share of cases the platform may leave without a verdict before the run fails
     lock_seconds: float = 60.0  # updates answered 409 in a row for this long: the customer is locked
+    readonly_token: str | None = None  # a token with the read-only scope, for the tenant probes
+
+    def secrets(self) -> list[str]:
+        """The credentials given: a report must show none of them (scrub.py)."""
+        return [secret for secret in (self.token, self.readonly_token,
+                                      self.credentials.client_secret if self.credentials else None) if secret]
 
     @property
     def most_lanes(self) -> int:
@@ -172,7 +178,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         raise ConfigError(f"ENGAGE_PROFILE must be one of {', '.join(PROFILES)}, not {profile_name!r}")
     if base_url is None:
         # A CI variable that was never set reads as empty: testing the embedded server instead would be a false green.
-        live_only = [name for name in ("ENGAGE_TOKEN", "ENGAGE_CLIENT_ID", "ENGAGE_CLIENT_SECRET", "ENGAGE_CUSTOMER_ID")
+        live_only = [name for name in ("ENGAGE_TOKEN", "ENGAGE_CLIENT_ID", "ENGAGE_CLIENT_SECRET", "ENGAGE_CUSTOMER_ID",
+                                       "ENGAGE_READONLY_TOKEN")
                      if env.get(name, "").strip()]
         if live_only:
             raise ConfigError(f"ENGAGE_BASE_URL is empty but {', '.join(live_only)} is set: set the API's base URL, "
@@ -218,6 +225,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         max_in_flight=max_in_flight,
         max_inconclusive=max_inconclusive,
         lock_seconds=_number(env, "ENGAGE_LOCK_SECONDS", 60.0),
+        readonly_token=env.get("ENGAGE_READONLY_TOKEN", "").strip() or None,
     )
 
 

@@ -125,6 +125,10 @@ class Run:
     def unrestored(self) -> list[str]:
         return [lane.customer_id for lane in self.lanes if lane.restore_problem]
 
+    def secrets(self) -> list[str]:
+        """Every credential the run holds: those given, and the tokens issued to it (the embedded server's too)."""
+        return [*self.target.secrets(), *self.client.tokens.secrets()]
+
     def tally(self) -> Tally:
         return Tally.of_lanes([lane.judge.tally for lane in self.lanes] + [self.beside.tally])
 

@@ -223,7 +223,19 @@ class _Handler(BaseHTTPRequestHandler):
             except Exception as exc:  # the reference server answers 500 rather than dropping the connection
                 status, payload, headers = 500, self._envelope(HttpError(500, "INTERNAL_ERROR", repr(exc))), {}
             answering()
+            if "echoes-authorization" in self.server.faults:
+                payload, headers = self._echo_authorization(payload, headers)
             self._send(status, payload, headers, head=method == "HEAD")
+
+    def _echo_authorization(self, payload: Any, headers: dict[str, str]) -> tuple[Any, dict[str, str]]:
+        got = self.headers.get("Authorization") or "(none)"
+        headers = {**headers, "X-Echo-Authorization": got}
+        if isinstance(payload, dict) and isinstance(payload.get("errors"), list):
+            for item in payload["errors"]:
+                item["message"] = f"{item['message']} (Authorization: {got})"
+        elif isinstance(payload, dict):
+            payload = {"debug": {"authorization": got}, **payload}  # first: within what a failure shows
+        return payload, headers
 
     def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)

@@ -99,6 +99,9 @@ FAULTS: dict[str, str] = {
     "legal-gzip": "every response is gzip-encoded when the request accepts it",
     "legal-chunked": "every response body is sent with Transfer-Encoding: chunked, in pieces",
     "legal-one-translation-per-language": "a translation list keeps one translation per language: the last one sent",
+    # Safety of what a run leaves behind (test_safety.py)
+    "echoes-authorization": ("every answer quotes the Authorization header it got: in the error messages, in a "
+                             "200 body's envelope and in a response header (a careless gateway does)"),
     "legal-all-at-once": "every legal-* choice above, together",
 }
 

@@ -12,7 +12,8 @@ from engage_contract.reference.faults import FAULTS
 
 # Run by test_safety.py: one needs client credentials to mean anything, two break the restore, and a locked
 # customer is no fault of the contract: the run cannot judge.
-ELSEWHERE = {"legal-token-revoked", "locked-after-40", "cut-short", "locked-for-a-while", "updates-refuse-the-token"}
+ELSEWHERE = {"legal-token-revoked", "locked-after-40", "cut-short", "locked-for-a-while", "updates-refuse-the-token",
+             "echoes-authorization"}
 LEGAL = sorted(name for name in FAULTS if name.startswith("legal-") and name not in ELSEWHERE)  # all-at-once too
 # The longest first: the cores stay busy to the end.
 CORRECT = ["legal-all-at-once", "correct", *(name for name in LEGAL if name != "legal-all-at-once")]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from engage_contract import journal, reference
+from engage_contract import journal, reference, scrub
 from engage_contract.config import ExitCode
 from engage_contract.contract import SCHEMA_PATH
 from engage_contract.harness import CUSTOMER_ID, TOKEN, run_suite
@@ -201,6 +201,27 @@ def test_no_credential_in_output_reports_or_example_database(tmp_path: Path) -> 
         assert LEAK_CANARY not in text, f"the token appears in the {where}"
 
 
+def _leaked(outcome, secrets: list[str]) -> list[str]:
+    """Where any form of any secret shows: the console, JUnit, every file under reports/ (HAR, page, curl
+    scripts), the example database and the journal."""
+    places = {"console": outcome.output, "JUnit": outcome.junit, "files": outcome.example_database}
+    return [f"{form!r} in the {where}" for secret in secrets for form in scrub.forms(secret)
+            for where, text in places.items() if form in text]
+
+
+def test_a_token_the_target_echoes_is_in_no_artefact(tmp_path: Path) -> None:
+    # A careless gateway quotes the Authorization header in its error bodies, its 200 bodies and a header; a
+    # failing run then has it in its evidence, its HAR and its page, unless they are scrubbed.
+    baseline = tmp_path / "known.json"
+    outcome = run_suite(["echoes-authorization", "drop-field"], profile="smoke", token=LEAK_CANARY,
+                        stop_at_first_failure=False, env={"ENGAGE_RECORD": "1", "ENGAGE_BASELINE": str(baseline), "ENGAGE_BASELINE_UPDATE": "1"})
+    assert outcome.exit_code == 1 and "sent_values_stored" in outcome.failed_checks, outcome.output[-3000:]
+    assert "x-echo-authorization" in outcome.example_database.lower(), "no HAR of the echo: the test proves nothing"
+    assert f"Bearer {scrub.MASK}" in outcome.example_database and "credential of the run was found" in outcome.output
+    assert f"debug: {{authorization: Bearer {scrub.MASK}" in outcome.output.replace('"', ""), "no echo on the console"
+    assert not _leaked(outcome, [LEAK_CANARY]) and LEAK_CANARY not in baseline.read_text()
+
+
 @pytest.mark.parametrize(("env", "code", "says"), [
     ({"ENGAGE_BASE_URL": "http://127.0.0.1:9/enterprises/acme"}, ExitCode.TARGET_UNREACHABLE, "cannot reach"),
     ({"ENGAGE_TOKEN": "not-the-token"}, ExitCode.CREDENTIALS_REJECTED, "rejected the credentials"),
@@ -272,6 +293,13 @@ def test_client_credentials_leak_nowhere() -> None:
         for where, text in (("console", outcome.output), ("JUnit", outcome.junit),
                             ("example database", outcome.example_database)):
             assert secret not in text, f"a credential appears in the {where}"
+
+
+def test_client_credentials_the_target_echoes_are_in_no_artefact() -> None:
+    outcome = run_suite(["echoes-authorization"], profile="smoke", oauth=OAUTH, env={"ENGAGE_RECORD": "1"})
+    assert outcome.exit_code == 0 and outcome.tokens_issued, outcome.output[-3000:]
+    assert "x-echo-authorization" in outcome.example_database.lower(), "no HAR of the echo: the test proves nothing"
+    assert not _leaked(outcome, [OAUTH["client_secret"], *outcome.tokens_issued])
 
 
 def test_wrong_client_secret_stops_with_one_sentence() -> None:

@@ -1,0 +1,207 @@
+"""No credential in anything a run leaves behind: every file under reports/ and everything it writes to its
+console are scrubbed of the credentials the run held (tokens, the client secret), wherever they appear,
+bodies included, and in the forms a report may have given them (URL-, JSON-, HTML-escaped). A server that
+echoes the Authorization header into its bodies would otherwise put the token into the HAR, the page and
+the JUnit report."""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import fcntl
+import html
+import json
+import os
+import select
+import sys
+import termios
+import threading
+import tty
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+MASK = "[Filtered]"
+# A shorter secret cannot be told from ordinary text, so it is not searched for.
+MIN_LENGTH = 8
+
+
+def forms(secret: str) -> set[str]:
+    """A secret as it may be written into a report: as it is, and escaped for a URL, JSON, HTML or XML."""
+    if len(secret) < MIN_LENGTH:
+        return set()
+    return {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1],
+            json.dumps(secret, ensure_ascii=True)[1:-1], html.escape(secret), html.escape(secret, quote=False)}
+
+
+class Scrubber:
+    """Replaces every form of every secret `secrets()` names at the time (tokens are issued during a run)."""
+
+    def __init__(self, secrets: Callable[[], Iterable[str]]) -> None:
+        self._secrets = secrets
+        self._known: frozenset[str] = frozenset()
+        self._forms: list[bytes] = []
+
+    def _current(self) -> list[bytes]:
+        secrets = frozenset(secret for secret in self._secrets() if secret)
+        if secrets != self._known:
+            self._known = secrets
+            # Longest first: a secret's escaped form may hold the secret itself.
+            self._forms = sorted({form.encode() for secret in secrets for form in forms(secret)}, key=len, reverse=True)
+        return self._forms
+
+    @property
+    def longest(self) -> int:
+        return max((len(form) for form in self._current()), default=0)
+
+    def bytes(self, data: bytes) -> bytes:
+        for form in self._current():
+            if form in data:
+                data = data.replace(form, MASK.encode())
+        return data
+
+    def text(self, text: str) -> str:
+        return self.bytes(text.encode("utf-8", "surrogateescape")).decode("utf-8", "surrogateescape")
+
+    def files(self, folder: str | os.PathLike[str]) -> list[Path]:
+        """Scrub every file under `folder` in place; the files that held a secret."""
+        return [path for path in sorted(Path(folder).rglob("*")) if self.file(path)]
+
+    def file(self, path: Path) -> bool:
+        """Scrub one file in place; whether it held a secret."""
+        if not path.is_file() or path.is_symlink():
+            return False
+        try:
+            data = path.read_bytes()
+            scrubbed = self._har(data) if path.suffix == ".har" else self.bytes(data)
+            if scrubbed == data:
+                return False
+            path.write_bytes(scrubbed)
+        except OSError:
+            return False
+        return True
+
+    def _har(self, data: bytes) -> bytes:
+        """A HAR keeps bodies that are not text in base64, where no secret can be searched for: decoded first."""
+        try:
+            har = json.loads(data)
+            entries = har["log"]["entries"]
+        except (ValueError, KeyError, TypeError):
+            return self.bytes(data)
+        changed = False
+        for entry in entries:
+            for part in (entry.get("request", {}).get("postData"), entry.get("response", {}).get("content")):
+                if isinstance(part, dict) and part.get("encoding") == "base64" and isinstance(part.get("text"), str):
+                    try:
+                        decoded = base64.b64decode(part["text"], validate=True)
+                    except ValueError:
+                        continue
+                    scrubbed = self.bytes(decoded)
+                    if scrubbed != decoded:
+                        part["text"], changed = base64.b64encode(scrubbed).decode(), True
+        return self.bytes(json.dumps(har, indent=4, ensure_ascii=False).encode() if changed else data)
+
+
+# How long the console waits for the rest of a write before it shows what it holds back.
+_QUIET = 0.05
+
+
+class Console:
+    """Standard output and error, at the level of file descriptors (so pytest's writer, every print, a forked
+    worker and a crash's traceback alike), go through a pipe (a pseudo-terminal where they were a terminal,
+    so colours and widths stay) and come out scrubbed."""
+
+    def __init__(self, scrubber: Scrubber) -> None:
+        self._scrubber = scrubber
+        self._pumps: list[tuple[int, int, threading.Thread]] = []  # (fd, the original's copy, pump)
+        self._closing = threading.Event()
+
+    def start(self) -> None:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+        for fd in (1, 2):
+            try:
+                original = os.dup(fd)
+            except OSError:
+                continue
+            read_end, write_end = _channel(original)
+            os.dup2(write_end, fd)
+            os.close(write_end)
+            pump = threading.Thread(target=self._pump, args=(read_end, original), daemon=True,
+                                    name=f"engage-contract console {fd}")
+            pump.start()
+            self._pumps.append((fd, original, pump))
+        atexit.register(self.stop)
+
+    def stop(self) -> None:
+        """Put the original descriptors back, once everything written before is out."""
+        if not self._pumps:
+            return
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                if stream is not None:
+                    stream.flush()
+            except (OSError, ValueError):
+                pass
+        for fd, original, _ in self._pumps:
+            os.dup2(original, fd)  # closes this process's write end: the pump reads to the end
+        self._closing.set()
+        for _, _, pump in self._pumps:
+            pump.join(timeout=5)
+        self._pumps = []
+
+    def _pump(self, read_end: int, out: int) -> None:
+        held = b""
+        try:
+            while True:
+                ready, _, _ = select.select([read_end], [], [], _QUIET)
+                if not ready:
+                    if held:  # nothing more came: what is held is whole
+                        _write_all(out, self._scrubber.bytes(held))
+                        held = b""
+                    elif self._closing.is_set():
+                        break  # a forked worker may keep the pipe open: nothing of ours is left in it
+                    continue
+                try:
+                    chunk = os.read(read_end, 65536)
+                except OSError:  # a pseudo-terminal whose other end closed
+                    chunk = b""
+                if not chunk:
+                    break
+                held = self._scrubber.bytes(held + chunk)
+                # A secret may be cut in two by a write: hold back what could be its start.
+                keep = max(self._scrubber.longest - 1, 0)
+                cut = max(len(held) - keep, 0)
+                if cut:
+                    _write_all(out, held[:cut])
+                    held = held[cut:]
+        finally:
+            if held:
+                _write_all(out, self._scrubber.bytes(held))
+            os.close(read_end)
+
+
+def _channel(original: int) -> tuple[int, int]:
+    """A pipe, or a pseudo-terminal of the original's size and in raw mode where the original is a terminal."""
+    if os.isatty(original):
+        try:
+            primary, secondary = os.openpty()
+            tty.setraw(secondary)  # the real terminal does its own line endings
+            size = fcntl.ioctl(original, termios.TIOCGWINSZ, b"\0" * 8)
+            fcntl.ioctl(secondary, termios.TIOCSWINSZ, size)
+            return primary, secondary
+        except OSError:
+            pass
+    return os.pipe()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    while data:
+        try:
+            written = os.write(fd, data)
+        except BlockingIOError:
+            continue
+        except OSError:
+            return
+        data = data[written:]
