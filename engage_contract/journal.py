@@ -1,6 +1,7 @@
 """The journal: the test customer's snapshot, on disk from before a run's first write until its restore is
 verified, so that a run stopped by what cannot be caught (SIGKILL, a machine that died) is undone by the
-next run against the same customer. It holds the customer's data and who wrote it, never a credential."""
+next run against the same customer, and so that two runs never work on one customer at once. It holds the
+customer's data, who wrote it and when it last said it was alive, never a credential."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import hashlib
 import json
 import os
 import socket
+import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,9 +19,11 @@ from urllib.parse import quote
 
 from engage_contract.config import host_of
 
-VERSION = 1
-# A journal younger than this, of a process still alive here or on another machine, is a run in progress.
-LIVE_FOR_SECONDS = 2 * 60 * 60
+VERSION = 2
+# A run in progress rewrites its journal this often; one not rewritten for STALE_AFTER is no longer running
+# (killed, or its machine died), whatever machine it was on.
+BEAT_SECONDS = 10.0
+STALE_AFTER = 4 * BEAT_SECONDS
 
 
 class JournalError(Exception):
@@ -34,15 +39,18 @@ class Entry:
     pid: int
     machine: str
     started: float  # seconds since the epoch
+    beat: float  # when the run last said it was alive
+    run: str = ""  # who wrote it: a run's own name for itself
 
     def describe(self) -> str:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.started))
-        return f"pid {self.pid} on {self.machine}, started {when}"
+        return f"pid {self.pid} on {self.machine}, started {when}, alive {max(time.time() - self.beat, 0):.0f} s ago"
 
     @property
     def live(self) -> bool:
-        """Another run may still be using the customer: young, and its process alive here or not knowable."""
-        if time.time() - self.started > LIVE_FOR_SECONDS:
+        """Another run may still be using the customer: its heartbeat is fresh, and on this machine its process
+        is alive."""
+        if time.time() - self.beat > STALE_AFTER:
             return False
         if self.machine != socket.gethostname():
             return True
@@ -55,6 +63,14 @@ class Entry:
         except PermissionError:
             return True
         return True
+
+
+class Taken(Exception):
+    """Another run claimed the customer first: its journal is there."""
+
+    def __init__(self, entry: Entry | None) -> None:
+        super().__init__(entry.describe() if entry else "a journal appeared")
+        self.entry = entry
 
 
 def path_for(directory: str | os.PathLike[str], base_url: str, customer_id: str) -> Path:
@@ -73,12 +89,14 @@ def read(path: Path, base_url: str, customer_id: str) -> Entry | None:
         raise JournalError(f"cannot read the journal {path}: {exc}") from None
     try:
         content = json.loads(text)
+        if content.get("version") not in (1, VERSION) or not isinstance(content["original"], dict):
+            raise ValueError("unknown version")
         entry = Entry(path=path, base_url=content["target"], customer_id=content["customer"],
                       original=content["original"], pid=int(content["pid"]), machine=str(content["machine"]),
-                      started=float(content["started"]))
-        if content.get("version") != VERSION or not isinstance(entry.original, dict):
-            raise ValueError("unknown version")
-    except (ValueError, KeyError, TypeError):
+                      started=float(content["started"]),
+                      # version 1 had no heartbeat: its start is its last sign of life
+                      beat=float(content.get("beat", content["started"])), run=str(content.get("run", "")))
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise JournalError(f"the journal {path} is not a journal this suite wrote; check customer {customer_id} "
                            "by hand, then remove it") from None
     if entry.base_url != base_url or entry.customer_id != customer_id:
@@ -87,15 +105,104 @@ def read(path: Path, base_url: str, customer_id: str) -> Entry | None:
     return entry
 
 
-def write(path: Path, base_url: str, customer_id: str, original: dict[str, Any]) -> None:
-    """Write the snapshot atomically: a journal is whole or absent, never half written."""
+class Claim:
+    """A run's journal of one customer: on disk, whole and synced before the run's first write to it; kept
+    alive by beat(), released (removed) once the customer is restored, or kept for the next run when not."""
+
+    def __init__(self, path: Path, content: dict[str, Any]) -> None:
+        self.path = path
+        self._content = content
+        self._lock = threading.Lock()
+        self._over = False
+
+    def beat(self) -> None:
+        """Say the run is alive: the journal is rewritten (atomically) with the time, unless it is no longer
+        this run's (a forced run took the customer over) or the claim is over."""
+        with self._lock:
+            if self._over:
+                return
+            try:
+                current = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                current = None
+            if not isinstance(current, dict) or current.get("run") != self._content["run"]:
+                self._over = True
+                return
+            self._content["beat"] = time.time()
+            partial = _write_aside(self.path, self._content)
+            os.replace(partial, self.path)
+
+    def release(self) -> None:
+        """The customer is restored: the journal goes."""
+        with self._lock:
+            self._over = True
+            self.path.unlink(missing_ok=True)
+
+    def keep(self) -> None:
+        """The customer could not be restored: the journal stays, and goes stale, for the next run to restore."""
+        with self._lock:
+            self._over = True
+
+
+def claim(path: Path, base_url: str, customer_id: str, original: dict[str, Any]) -> Claim:
+    """Write the snapshot as this run's journal, unless another run's is there (Taken): of two runs that
+    claim one customer at once, exactly one does. Whole (never half written) and synced, file and folder,
+    when this returns."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    now = time.time()
     content = {"version": VERSION, "target": base_url, "customer": customer_id, "pid": os.getpid(),
-               "machine": socket.gethostname(), "started": time.time(), "original": original}
-    partial = path.with_suffix(".tmp")
-    partial.write_text(json.dumps(content, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(partial, path)
+               "machine": socket.gethostname(), "started": now, "beat": now, "run": uuid.uuid4().hex,
+               "original": original}
+    partial = _write_aside(path, content)
+    try:
+        os.link(partial, path)  # fails if the journal exists: the check and the write are one step
+    except FileExistsError:
+        raise Taken(_quietly(read, path, base_url, customer_id)) from None
+    except OSError:  # a file system without hard links: O_EXCL is one step too, though not whole at once
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise Taken(_quietly(read, path, base_url, customer_id)) from None
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(partial.read_bytes())
+            file.flush()
+            os.fsync(file.fileno())
+    finally:
+        partial.unlink(missing_ok=True)
+    _sync_folder(path.parent)
+    return Claim(path, content)
 
 
 def remove(path: Path) -> None:
     path.unlink(missing_ok=True)
+    _sync_folder(path.parent)
+
+
+def _write_aside(path: Path, content: dict[str, Any]) -> Path:
+    """The content in a file of this process's beside `path`, synced."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    with open(partial, "wb") as file:
+        file.write(json.dumps(content, indent=2, ensure_ascii=False).encode("utf-8"))
+        file.flush()
+        os.fsync(file.fileno())
+    return partial
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _quietly(read_journal: Any, *args: Any) -> Entry | None:
+    try:
+        return read_journal(*args)
+    except JournalError:
+        return None

@@ -53,7 +53,7 @@ class Lane:
     client: Client
     judge: Judge
     original: dict[str, Any]
-    journal_path: Path | None = None  # None for the embedded server: nothing there outlives the run
+    claim: journal.Claim | None = None  # its journal; None for the embedded server: nothing there outlives the run
     restore_problem: str | None = None  # after restore(): None, or why it failed
     restore_attempted: bool = False
 
@@ -77,10 +77,12 @@ class Lane:
         finally:
             restorer.session.close()
         if problem is None:
-            if self.journal_path is not None:
-                journal.remove(self.journal_path)
+            if self.claim is not None:
+                self.claim.release()
             return None
-        kept = f" (also kept in {self.journal_path})" if self.journal_path is not None else ""
+        if self.claim is not None:
+            self.claim.keep()
+        kept = f" (also kept in {self.claim.path})" if self.claim is not None else ""
         body = json.dumps(customer.restorable(self.original, contract.request_fields), indent=2, ensure_ascii=False)
         self.restore_problem = (f"RESTORE FAILED for customer {self.customer_id}: {problem}. To restore it by hand, "
                                 f"PATCH {self.client.customer_url(self.customer_id)} with this body{kept}:\n{body}")
@@ -98,6 +100,7 @@ class Run:
     gave_up: str | None = None  # why the environment did not let the run go on (a locked customer, say)
     unjudged: list[str] = field(default_factory=list)  # what the run could not judge, said by its tests
     narrowed: bool = False  # pytest was asked for some of the contract tests only (-k, -m, --deselect)
+    _heartbeat: "_Heartbeat | None" = field(default=None, repr=False)  # says the journals' run is alive
 
     # The first lane is the one the hand-made probes use; the generated cases are shared out among all.
     @property
@@ -162,27 +165,32 @@ class Run:
         clients = [client, *(client.sibling() for _ in customer_ids[1:])]
         journals = [None if target.embedded else journal.path_for(target.journal_dir, target.base_url, customer_id)
                     for customer_id in customer_ids]
+        claims: list[journal.Claim | None] = []
         try:
             for customer_id, path in zip(customer_ids, journals):
                 if path is not None:
                     _recover(target, client, contract, customer_id, path, say)
             originals = [_read_test_customer(client, contract, customer_id) for customer_id in customer_ids]
             for customer_id, path, original in zip(customer_ids, journals, originals):
-                if path is not None:
-                    journal.write(path, target.base_url, customer_id, original)  # before the first write
+                claims.append(None if path is None else _claim(target, customer_id, path, original))
         except ConfigError:
+            for claim in claims:
+                if claim is not None:
+                    claim.release()
             if server is not None:
                 server.shutdown()
             raise
         lanes, cases_sent = [], CasesSent()
-        for number, (customer_id, lane_client, path, original) in enumerate(
-                zip(customer_ids, clients, journals, originals), start=1):
+        for number, (customer_id, lane_client, claim, original) in enumerate(
+                zip(customer_ids, clients, claims, originals), start=1):
             judge = Judge(contract, lane_client, customer_id, known, cases_sent, lock_seconds=target.lock_seconds)
             judge.remember(original)
-            lanes.append(Lane(number, customer_id, lane_client, judge, original, path))
+            lanes.append(Lane(number, customer_id, lane_client, judge, original, claim))
         beside = Judge(contract, client.sibling(), customer_ids[0], known)
         beside.remember(originals[0])  # what it knows of a customer it never sends to: no read needed
-        return cls(target=target, contract=contract, lanes=lanes, beside=beside, server=server)
+        run = cls(target=target, contract=contract, lanes=lanes, beside=beside, server=server)
+        run._heartbeat = _Heartbeat([claim for claim in claims if claim is not None])
+        return run
 
     def give_up(self, reason: str) -> None:
         """Stop starting cases because the environment does not let the run judge: the requests in flight end as
@@ -237,6 +245,8 @@ class Run:
             list(pool.map(restore, self.lanes))
 
     def close(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
@@ -348,6 +358,39 @@ def _recover(target: Target, client: Client, contract: Contract, customer_id: st
     journal.remove(path)
     say(f"engage-contract: restored customer {customer_id} from the journal of an earlier run that did not finish "
         f"({found.describe()})")
+
+
+def _claim(target: Target, customer_id: str, path: Path, original: dict[str, Any]) -> journal.Claim:
+    """This run's journal of the customer, on disk and synced before the first write; of two runs that got here
+    at once, the second stops."""
+    try:
+        return journal.claim(path, target.base_url, customer_id, original)
+    except journal.Taken as taken:
+        raise ConfigError(f"another run ({taken}) claimed customer {customer_id} a moment before this one, by its "
+                          f"journal {path}; wait for it", ExitCode.RUN_IN_PROGRESS) from None
+
+
+class _Heartbeat:
+    """Rewrites the run's journals every BEAT_SECONDS, so that another run can tell this one is alive, on any
+    machine; a run that stops beating (killed, its machine gone) leaves journals that go stale."""
+
+    def __init__(self, claims: list[journal.Claim]) -> None:
+        self._claims = claims
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True, name="engage-contract heartbeat")
+        if claims:
+            self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stopped.wait(journal.BEAT_SECONDS):
+            for claim in self._claims:
+                try:
+                    claim.beat()
+                except OSError:
+                    pass  # a beat missed; the next one may do
+
+    def stop(self) -> None:
+        self._stopped.set()
 
 
 def _refuse_production(target: Target) -> None:

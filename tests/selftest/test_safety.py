@@ -3,12 +3,14 @@ the run at once with one sentence and its own exit code."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import re
 import sys
 import signal
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -76,7 +78,7 @@ def _same(left: dict, right: dict) -> bool:
 
 def _journal_of(tmp_path: Path, server, **changes) -> Path:
     path = journal.path_for(tmp_path / ".engage-contract" / "journal", server.base_url, CUSTOMER_ID)
-    journal.write(path, server.base_url, CUSTOMER_ID, server.store.represent(server.store.get(CUSTOMER_ID), None))
+    journal.claim(path, server.base_url, CUSTOMER_ID, server.store.represent(server.store.get(CUSTOMER_ID), None))
     content = json.loads(path.read_text())
     content.update(changes)
     path.write_text(json.dumps(content))
@@ -95,6 +97,31 @@ def test_a_live_run_on_the_same_customer_is_not_disturbed(tmp_path: Path) -> Non
     assert refused.exit_code == ExitCode.RUN_IN_PROGRESS and refused.served == 0, refused.output[-2000:]
     assert "another run" in refused.output and "ENGAGE_FORCE=1" in refused.output
     assert forced.exit_code == 0, forced.output[-2000:]
+
+
+def test_of_two_runs_started_at_once_on_one_customer_exactly_one_goes_ahead(tmp_path: Path) -> None:
+    # One working directory (one journal folder), one server, one customer, the same instant.
+    server = reference.start(token=TOKEN, customer_ids=(CUSTOMER_ID,), latency=0.02)
+    start = threading.Barrier(2)
+
+    def one_run(_: int):
+        start.wait()
+        return run_suite(profile="smoke", server=server, workdir=tmp_path)
+
+    before = server.store.represent(server.store.get(CUSTOMER_ID), None)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            outcomes = list(pool.map(one_run, range(2)))
+        after = server.store.represent(server.store.get(CUSTOMER_ID), None)
+    finally:
+        server.shutdown()
+        server.server_close()
+    codes = sorted(outcome.exit_code for outcome in outcomes)
+    assert codes == [0, ExitCode.RUN_IN_PROGRESS], [outcome.output[-1500:] for outcome in outcomes]
+    refused = next(outcome for outcome in outcomes if outcome.exit_code == ExitCode.RUN_IN_PROGRESS)
+    assert "another run" in refused.output and refused.requests == -1
+    assert _same(before, after)
+    assert not list((tmp_path / ".engage-contract" / "journal").glob("*.json"))
 
 
 @pytest.mark.parametrize(("content", "says"), [
