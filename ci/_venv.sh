@@ -9,12 +9,15 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   exit 64
 fi
 stamp=".venv/.installed-from-pyproject"
-if [ ! -x .venv/bin/python ] || [ ! -f "$stamp" ] || ! cmp -s pyproject.toml "$stamp"; then
+# What .venv was made from: pyproject.toml and the interpreter's version. A .venv made by another Python (a CI
+# cache restored elsewhere, a patch release of setup-python) or one that cannot run at all is made again.
+wanted="$(cat pyproject.toml; "$python" -c 'import sys; print(sys.executable, sys.version)')"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ] || ! .venv/bin/python -c 'import sys' 2>/dev/null; then
   echo "engage-contract: installing into .venv from pyproject.toml" >&2
-  "$python" -m venv .venv
+  "$python" -m venv --clear .venv
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]" >&2
-  cp pyproject.toml "$stamp"
+  printf '%s' "$wanted" > "$stamp"
 fi
 # shellcheck disable=SC1091
 source .venv/bin/activate
