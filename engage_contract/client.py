@@ -306,8 +306,10 @@ class Client:
         """A safety net for texts from elsewhere (an exception's message): credentials there are masked."""
         return Scrubber(self.tokens.secrets).text(text)
 
-    def send(self, case: Case, *, authorized: bool = True, token: str | None = None) -> Response:
-        """Send a case with a fresh X-Correlation-Id, with or without our token (or with another one)."""
+    def send(self, case: Case, *, authorized: bool = True, token: str | None = None,
+             base_url: str | None = None) -> Response:
+        """Send a case with a fresh X-Correlation-Id, with or without our token (or with another one); to the
+        target, or to `base_url` (the same API under another enterprise)."""
         headers: dict[str, str] = {}
 
         def attempt() -> Response:
@@ -318,7 +320,8 @@ class Client:
                 headers["Authorization"] = f"Bearer {token}"
             elif authorized:
                 headers.update(self.authorization())
-            return case.call(base_url=self.base_url, session=self.session, headers=headers, timeout=self.timeout)
+            return case.call(base_url=base_url or self.base_url, session=self.session, headers=headers,
+                             timeout=self.timeout)
 
         try:
             return self._guarded(lambda: self._with_retries(attempt, describe=lambda: ""))

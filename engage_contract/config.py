@@ -91,6 +91,16 @@ def token_url_for(base_url: str) -> str | None:
     return f"{parts.scheme}://auth.{host[4:]}/realms/{segments[1]}/protocol/openid-connect/token"
 
 
+def elsewhere_url(base_url: str, enterprise: str) -> str | None:
+    """.../enterprises/<e> -> .../enterprises/<enterprise>: the same API under another enterprise (None: the base
+    URL names none)."""
+    parts = urlsplit(base_url)
+    segments = parts.path.rstrip("/").split("/")
+    if len(segments) < 2 or segments[-2] != "enterprises":
+        return None
+    return parts._replace(path="/".join([*segments[:-1], enterprise])).geturl()
+
+
 @dataclass(frozen=True)
 class Target:
     """Where the suite sends its requests, and under which budget."""

@@ -37,6 +37,7 @@ class Sent:
     path_id: str
     headers: Mapping[str, str]  # case-insensitive, as requests keeps them
     body: bytes | None
+    url: str = ""
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name)
@@ -74,6 +75,8 @@ class Exchange:
     created_at: str | None = None  # createdAt as first read in this run
     after: ReadBack | None = None  # the read-back, when the judge made one
     known_good: bool = False  # the reference page's own example request
+    read_only: bool = False  # a token with the read-only scope went with the request (ENGAGE_READONLY_TOKEN)
+    elsewhere: bool = False  # sent under another enterprise than the target's
     operation: str = field(default="PATCH /customers/{id}")
 
     @property
@@ -97,7 +100,8 @@ class Exchange:
     def inconclusive(self) -> bool:
         """The status says nothing of the request: 409 or 429 after the retries, or our own token refused
         after a refresh (its lifetime is the platform's business, not this operation's)."""
-        return self.status in INCONCLUSIVE_STATUSES or (self.status == 401 and self.authorized)
+        # Under another enterprise, a 401 for our token is an answer: it is not valid there.
+        return self.status in INCONCLUSIVE_STATUSES or (self.status == 401 and self.authorized and not self.elsewhere)
 
     @functools.cached_property
     def body(self) -> Body:

@@ -21,6 +21,7 @@ from engage_contract.customer import stable_view
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "selftest-token"
+READONLY_TOKEN = "selftest-readonly-token"
 CUSTOMER_ID = "1001"
 CUSTOMER_IDS = ("1001", "1002", "1003", "1004")  # for runs in lanes: the first `customers` of them
 # fault -> the check meant to catch it
@@ -72,12 +73,16 @@ CAUGHT_BY = {
     "non-atomic-422": "rejected_request_changes_nothing",
     "existing-false-soft-deletes": "unsent_fields_kept",
     "null-language-filled-on-read": "change_persists",
+    "enterprise-ignored": "other_enterprise_refused",
+    "read-only-token-writes": "read_only_token_cannot_write",
 }
 # Faults that hand-made probes catch whatever the seed (they go out every run, before the generated cases).
 PROBED = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-language", "unlisted-language-gets-default",
-          "non-atomic-422", "existing-false-soft-deletes", "null-language-filled-on-read")
+          "non-atomic-422", "existing-false-soft-deletes", "null-language-filled-on-read", "enterprise-ignored",
+          "read-only-token-writes")
 # The faults a hand-made probe of smoke is meant to catch (the others are left to ci).
-SMOKE_CATCHES = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-language", "existing-false-soft-deletes")
+SMOKE_CATCHES = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-language", "existing-false-soft-deletes",
+                 "enterprise-ignored", "read-only-token-writes")
 
 KNOWN_CHECKS = [check.__name__ for check in checks.ALL] + [checks.ANSWERS_IN_TIME, checks.ANSWERS_COMPLETELY,
                                                            checks.READ_BACK_ANSWERS, checks.CONTRACT_EXERCISED]
@@ -156,8 +161,9 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
     own_server = server is None
     customer_ids = CUSTOMER_IDS[:customers]
     if own_server:
-        server = reference.start(token=token, faults=list(faults), customer_ids=customer_ids,
-                                 latency=latency, fault_customers=fault_customers, **(oauth or {}))
+        server = reference.start(token=token, readonly_token=READONLY_TOKEN, faults=list(faults),
+                                 customer_ids=customer_ids, latency=latency, fault_customers=fault_customers,
+                                 **(oauth or {}))
     representation = lambda: [server.store.represent(server.store.get(customer_id), None)  # noqa: E731
                               for customer_id in customer_ids]
     before = representation()
@@ -172,6 +178,7 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
             junit.unlink(missing_ok=True)
             variables = {k: v for k, v in os.environ.items() if not k.startswith("ENGAGE_")}
             variables.update(ENGAGE_BASE_URL=server.base_url, ENGAGE_TOKEN=token, ENGAGE_CUSTOMER_ID=",".join(customer_ids),
+                             ENGAGE_READONLY_TOKEN=server.readonly_token or "",
                              ENGAGE_PROFILE=profile, ENGAGE_TIMEOUT="2", ENGAGE_SEED="1",
                              # loopback: the platform's limit is not this server's
                              ENGAGE_RATE_LIMIT="1000000",

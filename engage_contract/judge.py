@@ -188,7 +188,7 @@ class Judge:
             self.created_at = data.get("createdAt")
 
     def run(self, case: Case, *, authorized: bool = True, token: str | None = None,
-            known_good: bool = False) -> Exchange:
+            known_good: bool = False, read_only: bool = False, base_url: str | None = None) -> Exchange:
         """Send a case, read the customer back, and judge both; raise what schemathesis raises for failed checks,
         and CaseUnjudged (a skip) where the platform gave no verdict (unreachable, no token, 409 or 429 after the
         retries, a read-back that told nothing)."""
@@ -202,7 +202,7 @@ class Judge:
             self.client.pacer.pause(CONFLICT_PAUSE)
         sending = time.monotonic()
         try:
-            response = self._send(lambda: self.client.send(case, authorized=authorized, token=token))
+            response = self._send(lambda: self.client.send(case, authorized=authorized, token=token, base_url=base_url))
         except (TargetUnreachable, CredentialsRejected) as exc:
             self.tally.cases += 1
             self._unjudged("no token" if isinstance(exc, (TokenUnavailable, CredentialsRejected)) else "unreachable")
@@ -224,7 +224,7 @@ class Judge:
             self._case_done()
             raise
         self._unreachable_in_a_row = 0
-        exchange = self._exchange(case, response, known_good)
+        exchange = self._exchange(case, response, known_good, read_only)
         exchange.after = self._read_back(exchange)
         self._count(exchange)
         if exchange.targets_customer:
@@ -293,14 +293,14 @@ class Judge:
             self._shrinking = True
             raise
 
-    def _exchange(self, case: Case, response: Any, known_good: bool) -> Exchange:
+    def _exchange(self, case: Case, response: Any, known_good: bool, read_only: bool = False) -> Exchange:
         request = response.request
         body = request.body.encode("utf-8") if isinstance(request.body, str) else request.body
         return Exchange(
             contract=self.contract,
             # An odd id goes out percent-encoded, as the client's read-back sends it; the id is the decoded one.
             sent=Sent(method=request.method, path_id=unquote(str(case.path_parameters.get("id", ""))),
-                      headers=request.headers, body=body),
+                      headers=request.headers, body=body, url=request.url),
             status=response.status_code,
             headers={name: values[0] if values else "" for name, values in response.headers.items()},
             content=response.content,
@@ -310,6 +310,8 @@ class Judge:
             before=self.known,
             created_at=self.created_at,
             known_good=known_good,
+            read_only=read_only,
+            elsewhere=not request.url.startswith(self.client.base_url + "/"),
             operation=case.operation.label,
         )
 

@@ -100,6 +100,7 @@ class Run:
     gave_up: str | None = None  # why the environment did not let the run go on (a locked customer, say)
     unjudged: list[str] = field(default_factory=list)  # what the run could not judge, said by its tests
     narrowed: bool = False  # pytest was asked for some of the contract tests only (-k, -m, --deselect)
+    readonly_token: str | None = None  # a token with the read-only scope: ENGAGE_READONLY_TOKEN, or the embedded one
     _heartbeat: "_Heartbeat | None" = field(default=None, repr=False)  # says the journals' run is alive
 
     # The first lane is the one the hand-made probes use; the generated cases are shared out among all.
@@ -130,7 +131,7 @@ class Run:
 
     def secrets(self) -> list[str]:
         """Every credential the run holds: those given, and the tokens issued to it (the embedded server's too)."""
-        return [*self.target.secrets(), *self.client.tokens.secrets()]
+        return [*self.target.secrets(), *self.client.tokens.secrets(), *filter(None, [self.readonly_token])]
 
     def tally(self) -> Tally:
         return Tally.of_lanes([lane.judge.tally for lane in self.lanes] + [self.beside.tally])
@@ -150,11 +151,12 @@ class Run:
         if target.embedded:
             from engage_contract import reference
 
-            token = secrets.token_urlsafe(24)
+            token, readonly_token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
             customer_ids = EMBEDDED_CUSTOMER_IDS[:target.most_lanes]
-            server = reference.start(token=token, customer_ids=customer_ids)
+            server = reference.start(token=token, readonly_token=readonly_token, customer_ids=customer_ids)
             client = Client(server.base_url, token, timeout=target.timeout, max_in_flight=target.max_in_flight)
         else:
+            readonly_token = target.readonly_token
             _refuse_production(target)
             customer_ids = target.customer_ids[:target.lanes]
             if len(target.customer_ids) > target.lanes:
@@ -188,7 +190,8 @@ class Run:
             lanes.append(Lane(number, customer_id, lane_client, judge, original, claim))
         beside = Judge(contract, client.sibling(), customer_ids[0], known)
         beside.remember(originals[0])  # what it knows of a customer it never sends to: no read needed
-        run = cls(target=target, contract=contract, lanes=lanes, beside=beside, server=server)
+        run = cls(target=target, contract=contract, lanes=lanes, beside=beside, server=server,
+                  readonly_token=readonly_token)
         run._heartbeat = _Heartbeat([claim for claim in claims if claim is not None])
         return run
 

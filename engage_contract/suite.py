@@ -10,6 +10,7 @@ from pathlib import Path
 import schemathesis
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from engage_contract.config import elsewhere_url
 from engage_contract.run import Run
 
 # schemathesis' own page (one self-contained index.html), and for release runs a HAR recording of every
@@ -61,3 +62,14 @@ def probe_operation(run: Run):
     schema = schemathesis.openapi.from_path(str(run.contract.path))
     schema.config.update(base_url=run.client.base_url)
     return schema["/customers/{id}"]["PATCH"]
+
+
+def elsewhere_operation(run: Run, enterprise: str):
+    """GET /customers/{id} under another enterprise than the target's, and that API's base URL (None, None: the
+    target's base URL names no enterprise)."""
+    base_url = elsewhere_url(run.client.base_url, enterprise)
+    if base_url is None:
+        return None, None
+    schema = schemathesis.openapi.from_path(str(run.contract.path))
+    schema.config.update(base_url=base_url)  # so that the curl line of a failure goes there too
+    return schema["/customers/{id}"]["GET"], base_url

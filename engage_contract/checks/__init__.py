@@ -50,6 +50,8 @@ TRANSLATIONS: tuple[Check, ...] = (
 IDENTITY: tuple[Check, ...] = (
     identity.unauthenticated_request_rejected,
     identity.unknown_id_not_found,
+    identity.other_enterprise_refused,
+    identity.read_only_token_cannot_write,
 )
 ALL: tuple[Check, ...] = RESPONSE_FORM + INPUT_HANDLING + PATCH_SEMANTICS + TRANSLATIONS + IDENTITY
 # Not functions of one exchange: a request that gets no complete answer in time, or a broken one (the client

@@ -18,9 +18,11 @@ __all__ = ["ReferenceServer", "start"]
 def start(*, token: str, host: str = "127.0.0.1", port: int = 0, enterprise: str = "acme",
           customer_ids: tuple[str, ...] = ("1001",), faults: list[str] | tuple[str, ...] = (),
           latency: float = 0.0, client_id: str | None = None, client_secret: str | None = None,
-          token_lifetime: float = 300.0, fault_customers: tuple[str, ...] | None = None) -> ReferenceServer:
+          token_lifetime: float = 300.0, fault_customers: tuple[str, ...] | None = None,
+          readonly_token: str | None = None) -> ReferenceServer:
     """Start a server on a background thread; stop it with `shutdown()` and `server_close()`. `fault_customers`:
-    the faults in updating a customer show on these customers only."""
+    the faults in updating a customer show on these customers only; `readonly_token`: a token that may read, not
+    write (the scope engage:customers:readOnly)."""
     server = ReferenceServer(
         (host, port),
         contract=_contract.load(),
@@ -33,6 +35,7 @@ def start(*, token: str, host: str = "127.0.0.1", port: int = 0, enterprise: str
         client_id=client_id,
         client_secret=client_secret,
         token_lifetime=token_lifetime,
+        readonly_token=readonly_token,
     )
     threading.Thread(target=server.serve_forever, name="engage-reference", daemon=True).start()
     return server

@@ -128,9 +128,10 @@ class ReferenceServer(ThreadingHTTPServer):
                  customer_ids: tuple[str, ...] = ("1001",), faults: frozenset[str] = frozenset(),
                  fault_customers: frozenset[str] | None = None,
                  latency: float = 0.0, client_id: str | None = None, client_secret: str | None = None,
-                 token_lifetime: float = 300.0) -> None:
+                 token_lifetime: float = 300.0, readonly_token: str | None = None) -> None:
         self.contract = contract
         self.token = token
+        self.readonly_token = readonly_token
         self.enterprise = enterprise
         self.customer_ids = customer_ids
         self.faults = faults
@@ -264,7 +265,9 @@ class _Handler(BaseHTTPRequestHandler):
         if len(segments) != 5 or segments[:2] != ["", "enterprises"] or segments[3] != "customers":
             # Outside the API, as a web server or a proxy in front of it would answer: no error envelope.
             return 404, "Not Found", {}
-        if unquote(segments[2]) != server.enterprise:
+        if unquote(segments[2]) != server.enterprise and "enterprise-ignored" not in faults:
+            if "legal-refusals-are-401" in faults:
+                raise HttpError(401, "UNAUTHORIZED", "The access token is not valid for this enterprise.")
             raise HttpError(404, "NOT_FOUND", "No such enterprise.")
         customer_id = unquote(segments[4])
         if method not in ("GET", "PATCH"):
@@ -274,7 +277,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise Verbatim(redirect[0], "", {"Location": self._url(redirect[1], segments[4])})
         if "read-back-503" in faults and method == "GET" and gets in READ_BACK_503 and gets % 5 in (0, 1):
             raise Verbatim(503, GATEWAY_PAGE, {"Content-Type": "text/html", "Retry-After": "0"})
-        self._authenticate()
+        self._authenticate(method)
         language = self.headers.get("Accept-Language")
         if ("legal-strict-accept-language" in faults and language is not None
                 and not server.contract.header_validators["Accept-Language"].is_valid(language)):
@@ -338,10 +341,17 @@ class _Handler(BaseHTTPRequestHandler):
         return 200, {"access_token": token, "token_type": "Bearer", "expires_in": int(self.server.token_lifetime),
                      "scope": form.get("scope", "")}, {"Cache-Control": "no-store"}
 
-    def _authenticate(self) -> None:
+    def _authenticate(self, method: str) -> None:
         if "auth-ignored" in self.server.faults:
             return
         scheme, _, token = (self.headers.get("Authorization") or "").partition(" ")
+        readonly = self.server.readonly_token
+        if scheme.lower() == "bearer" and readonly and secrets.compare_digest(token.strip(), readonly):
+            if method != "GET" and "read-only-token-writes" not in self.server.faults:
+                if "legal-refusals-are-401" in self.server.faults:
+                    raise HttpError(401, "UNAUTHORIZED", "The access token's scopes do not allow this request.")
+                raise HttpError(403, "FORBIDDEN", "The access token's scopes do not allow this request.")
+            return
         if scheme.lower() != "bearer" or not token or not self.server.token_is_valid(token.strip()):
             raise HttpError(401, "UNAUTHORIZED", "The access token is missing, invalid or expired.",
                             headers={"WWW-Authenticate": "Bearer"})

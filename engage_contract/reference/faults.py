@@ -99,9 +99,14 @@ FAULTS: dict[str, str] = {
     "legal-gzip": "every response is gzip-encoded when the request accepts it",
     "legal-chunked": "every response body is sent with Transfer-Encoding: chunked, in pieces",
     "legal-one-translation-per-language": "a translation list keeps one translation per language: the last one sent",
+    # Tenant boundary
+    "enterprise-ignored": "the enterprise in the path is not checked: a customer is served under any enterprise",
+    "read-only-token-writes": "a token with the read-only scope can update a customer",
     # Safety of what a run leaves behind (test_safety.py)
     "echoes-authorization": ("every answer quotes the Authorization header it got: in the error messages, in a "
                              "200 body's envelope and in a response header (a careless gateway does)"),
+    "legal-refusals-are-401": ("a customer under another enterprise and an update with a read-only token answer 401 "
+                               "(instead of 404 and 403): the page does not say which"),
     "legal-all-at-once": "every legal-* choice above, together",
 }
 

@@ -69,6 +69,27 @@ def test_unauthenticated_request_rejected(run: Run, judge: Judge, token: str | N
     judge.run(case, authorized=False, token=None if token is None else f"engage-contract-{uuid.uuid4().hex}")
 
 
+# A name no enterprise has, drawn for the run.
+OTHER_ENTERPRISE = f"engage-contract-none-{uuid.uuid4().hex[:12]}"
+ELSEWHERE, ELSEWHERE_URL = suite.elsewhere_operation(suite.current(), OTHER_ENTERPRISE)
+
+
+def test_other_enterprise_refused(run: Run, judge: Judge) -> None:
+    """The test customer's id read under an enterprise that is not the target's answers 401, 403 or 404 with the
+    error envelope, never the customer: the enterprise in the path is enforced."""
+    if ELSEWHERE is None:
+        pytest.skip(f"ENGAGE_BASE_URL names no enterprise (.../enterprises/<name>): {run.client.base_url}")
+    judge.run(ELSEWHERE.Case(path_parameters={"id": judge.customer_id}), base_url=ELSEWHERE_URL)
+
+
+def test_read_only_token_cannot_write(run: Run, judge: Judge) -> None:
+    """With a token of the read-only scope (ENGAGE_READONLY_TOKEN), the page's example update answers 403 (or 401)
+    and changes nothing."""
+    if run.readonly_token is None:
+        pytest.skip("ENGAGE_READONLY_TOKEN is not set (a token with the scope engage:customers:readOnly)")
+    judge.run(_seed_request(run, judge.customer_id), authorized=False, token=run.readonly_token, read_only=True)
+
+
 EMPTY = {"no-body": None, "empty-json": b""}
 
 

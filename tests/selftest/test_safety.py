@@ -19,7 +19,7 @@ import pytest
 from engage_contract import journal, reference, scrub
 from engage_contract.config import ExitCode
 from engage_contract.contract import SCHEMA_PATH
-from engage_contract.harness import CUSTOMER_ID, TOKEN, run_suite
+from engage_contract.harness import CUSTOMER_ID, READONLY_TOKEN, TOKEN, run_suite
 
 # Recognisable, and not shaped like a real token.
 LEAK_CANARY = "canary-token-0f9e8d7c6b5a"
@@ -246,7 +246,7 @@ def test_a_token_the_target_echoes_is_in_no_artefact(tmp_path: Path) -> None:
     assert "x-echo-authorization" in outcome.example_database.lower(), "no HAR of the echo: the test proves nothing"
     assert f"Bearer {scrub.MASK}" in outcome.example_database and "credential of the run was found" in outcome.output
     assert f"debug: {{authorization: Bearer {scrub.MASK}" in outcome.output.replace('"', ""), "no echo on the console"
-    assert not _leaked(outcome, [LEAK_CANARY]) and LEAK_CANARY not in baseline.read_text()
+    assert not _leaked(outcome, [LEAK_CANARY, READONLY_TOKEN]) and LEAK_CANARY not in baseline.read_text()
 
 
 @pytest.mark.parametrize(("env", "code", "says"), [

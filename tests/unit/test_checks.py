@@ -41,7 +41,8 @@ def exchange(status: int = 200, response: Any = KEEP, *, body: Any = None, raw: 
              content_type: str = "application/json", response_type: str = "application/json",
              path_id: str = CUSTOMER_ID, accept_language: str | None = None, authorized: bool = True,
              before: Any = KEEP, after: Any = KEEP, after_status: int | None = None, known_good: bool = False,
-             inconclusive: str | None = None, method: str = "PATCH") -> Exchange:
+             inconclusive: str | None = None, method: str = "PATCH", read_only: bool = False,
+             elsewhere: bool = False) -> Exchange:
     """An exchange: `response` is the 200 data (or a whole error body), `after` the read-back data."""
     if raw is None and body is not None:
         raw = json.dumps(body).encode()
@@ -73,6 +74,8 @@ def exchange(status: int = 200, response: Any = KEEP, *, body: Any = None, raw: 
                        accept_language if CONTRACT.header_validators["Accept-Language"].is_valid(accept_language)
                        else None, inconclusive),
         known_good=known_good,
+        read_only=read_only,
+        elsewhere=elsewhere,
     )
 
 
@@ -292,6 +295,22 @@ CASES: list[tuple[str, Any, Exchange, str | None]] = [
     ("an odd unknown id: 400, malformed", I.unknown_id_not_found,
      exchange(400, path_id="absent/ünï", body={}, after=None, after_status=400), None),
     ("a plain unknown id: 400", I.unknown_id_not_found, exchange(400, path_id="absent", body={}, after=None), "400"),
+    ("another enterprise: 404", I.other_enterprise_refused, exchange(404, method="GET", elsewhere=True), None),
+    ("another enterprise: 403", I.other_enterprise_refused, exchange(403, method="GET", elsewhere=True), None),
+    ("another enterprise: 401", I.other_enterprise_refused, exchange(401, method="GET", elsewhere=True), None),
+    ("another enterprise: the customer", I.other_enterprise_refused, exchange(method="GET", elsewhere=True), "200"),
+    ("another enterprise: 400", I.other_enterprise_refused, exchange(400, method="GET", elsewhere=True), "400"),
+    ("our enterprise: the customer", I.other_enterprise_refused, exchange(method="GET"), None),
+    ("a read-only token: 403", I.read_only_token_cannot_write,
+     exchange(403, body={}, authorized=False, read_only=True), None),
+    ("a read-only token: 401", I.read_only_token_cannot_write,
+     exchange(401, body={}, authorized=False, read_only=True), None),
+    ("a read-only token: 200", I.read_only_token_cannot_write, exchange(body={}, authorized=False, read_only=True),
+     "200"),
+    ("a read-only token: 429 after the retries", I.read_only_token_cannot_write,
+     exchange(429, body={}, authorized=False, read_only=True), None),
+    ("a read-only token is no wrong token", I.unauthenticated_request_rejected,
+     exchange(body={}, authorized=False, read_only=True), None),
 ]
 
 
