@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sys
@@ -78,6 +79,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     try:
         _TARGET = config_module.from_environment()
         scrub.Console(_SCRUBBER).start()
+        _behind_pytests_capture(config)
         _RUN = Run.start(_TARGET, say=_say)
     except ConfigError as exc:
         _say(f"engage-contract: {exc}")
@@ -91,6 +93,16 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     for signum in STOP_SIGNALS:
         signal.signal(signum, _stop)
     return None
+
+
+def _behind_pytests_capture(config: pytest.Config) -> None:
+    # pytest's fd capture puts back the descriptors it saved before this run began (the terminal itself) after
+    # every test, and writes captured output to them: they must lead into the scrubbed console too.
+    capture = config.pluginmanager.getplugin("capturemanager")
+    multi = getattr(capture, "_global_capturing", None)
+    for fd, saved in ((1, getattr(multi, "out", None)), (2, getattr(multi, "err", None))):
+        if isinstance(getattr(saved, "targetfd_save", None), int):
+            os.dup2(fd, saved.targetfd_save)
 
 
 def _stop(signum: int, frame) -> None:

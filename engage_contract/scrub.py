@@ -148,19 +148,21 @@ class Console:
             os.dup2(original, fd)  # closes this process's write end: the pump reads to the end
         self._closing.set()
         for _, _, pump in self._pumps:
-            pump.join(timeout=5)
+            pump.join(timeout=60)  # a loaded machine may not run it for seconds: what it holds must get out
         self._pumps = []
 
     def _pump(self, read_end: int, out: int) -> None:
         held = b""
         try:
             while True:
-                ready, _, _ = select.select([read_end], [], [], _QUIET)
+                # Looked at before the select: whatever was written before stop() is in the pipe by then.
+                closing = self._closing.is_set()
+                ready, _, _ = select.select([read_end], [], [], 0 if closing else _QUIET)
                 if not ready:
                     if held:  # nothing more came: what is held is whole
                         _write_all(out, self._scrubber.bytes(held))
                         held = b""
-                    elif self._closing.is_set():
+                    elif closing:
                         break  # a forked worker may keep the pipe open: nothing of ours is left in it
                     continue
                 try:

@@ -19,7 +19,7 @@ import pytest
 from engage_contract import journal, reference, scrub
 from engage_contract.config import ExitCode
 from engage_contract.contract import SCHEMA_PATH
-from engage_contract.harness import CUSTOMER_ID, READONLY_TOKEN, TOKEN, run_suite
+from engage_contract.harness import CUSTOMER_ID, READONLY_TOKEN, ROOT, TOKEN, run_suite
 
 # Recognisable, and not shaped like a real token.
 LEAK_CANARY = "canary-token-0f9e8d7c6b5a"
@@ -320,6 +320,18 @@ def test_client_credentials_leak_nowhere() -> None:
         for where, text in (("console", outcome.output), ("JUnit", outcome.junit),
                             ("example database", outcome.example_database)):
             assert secret not in text, f"a credential appears in the {where}"
+
+
+def test_the_console_is_scrubbed_whoever_writes_to_it() -> None:
+    # A plugin prints the token from a test (captured, and shown with -rA), straight to the descriptor, to
+    # sys.__stderr__, in the terminal summary and at exit: pytest's capture puts its own descriptors back
+    # after every test, and they lead into the scrubbed console too.
+    outcome = run_suite(profile="smoke", token=LEAK_CANARY, env={"PYTHONPATH": str(ROOT)}, pytest_args=(
+        "-p", "tests.selftest.leaky_plugin", "-rA", "-k", "example_request or no-token"))
+    assert outcome.exit_code == 0, outcome.output[-3000:]
+    for said in ("leak-print", "leak-fd", "leak-stderr", "leak-terminal", "leak-exit"):
+        assert f"{said} {scrub.MASK}" in outcome.output, f"{said} is missing: {outcome.output[-3000:]}"
+    assert not _leaked(outcome, [LEAK_CANARY])
 
 
 def test_client_credentials_the_target_echoes_are_in_no_artefact() -> None:
