@@ -50,9 +50,14 @@ class Scrubber:
             self._forms = sorted({form.encode() for secret in secrets for form in forms(secret)}, key=len, reverse=True)
         return self._forms
 
-    @property
-    def longest(self) -> int:
-        return max((len(form) for form in self._current()), default=0)
+    def partial(self, data: bytes) -> int:
+        """How many bytes at the end of `data` are the start of some form of a secret (0: none)."""
+        forms = self._current()
+        for length in range(min(len(data), max((len(form) for form in forms), default=1) - 1), 0, -1):
+            tail = data[-length:]
+            if any(form.startswith(tail) for form in forms):
+                return length
+        return 0
 
     def bytes(self, data: bytes) -> bytes:
         for form in self._current():
@@ -113,25 +118,32 @@ class Console:
 
     def __init__(self, scrubber: Scrubber) -> None:
         self._scrubber = scrubber
-        self._pumps: list[tuple[int, int, threading.Thread]] = []  # (fd, the original's copy, pump)
+        self._pumps: list[tuple[int, int, threading.Thread | None]] = []  # (fd, the original's copy, pump)
         self._closing = threading.Event()
 
     def start(self) -> None:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:
                 stream.flush()
+        shared: tuple[int, int] | None = None  # (the original, the descriptor now on the channel) of fd 1
         for fd in (1, 2):
             try:
                 original = os.dup(fd)
             except OSError:
                 continue
+            if shared is not None and _same_file(shared[0], original):
+                # Both go to one place (2>&1, one terminal): one channel keeps their writes in the order made.
+                os.dup2(shared[1], fd)
+                self._pumps.append((fd, original, None))
+                continue
             read_end, write_end = _channel(original)
             os.dup2(write_end, fd)
-            os.close(write_end)
+            shared = (original, fd)
             pump = threading.Thread(target=self._pump, args=(read_end, original), daemon=True,
                                     name=f"engage-contract console {fd}")
             pump.start()
             self._pumps.append((fd, original, pump))
+            os.close(write_end)
         atexit.register(self.stop)
 
     def stop(self) -> None:
@@ -148,7 +160,8 @@ class Console:
             os.dup2(original, fd)  # closes this process's write end: the pump reads to the end
         self._closing.set()
         for _, _, pump in self._pumps:
-            pump.join(timeout=60)  # a loaded machine may not run it for seconds: what it holds must get out
+            if pump is not None:
+                pump.join(timeout=60)  # a loaded machine may not run it for seconds: what it holds must get out
         self._pumps = []
 
     def _pump(self, read_end: int, out: int) -> None:
@@ -172,9 +185,8 @@ class Console:
                 if not chunk:
                     break
                 held = self._scrubber.bytes(held + chunk)
-                # A secret may be cut in two by a write: hold back what could be its start.
-                keep = max(self._scrubber.longest - 1, 0)
-                cut = max(len(held) - keep, 0)
+                # A secret may be cut in two by a write: hold back what could be its start, and only that.
+                cut = len(held) - self._scrubber.partial(held)
                 if cut:
                     _write_all(out, held[:cut])
                     held = held[cut:]
@@ -182,6 +194,11 @@ class Console:
             if held:
                 _write_all(out, self._scrubber.bytes(held))
             os.close(read_end)
+
+
+def _same_file(one: int, other: int) -> bool:
+    first, second = os.fstat(one), os.fstat(other)
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
 def _channel(original: int) -> tuple[int, int]:
