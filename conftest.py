@@ -17,7 +17,8 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from engage_contract import config as config_module
 from engage_contract import contract as contract_module
-from engage_contract import baseline, ci_summary, lanes, page, progress, scrub, suite
+from engage_contract import baseline, lanes, page, progress, scrub, suite
+from engage_contract import summary as summary_module
 from engage_contract.config import ConfigError, ExitCode
 from engage_contract.failures import CURL_DIR, Finding, Report, findings_in
 from engage_contract.realistic import realistic_bodies
@@ -87,8 +88,9 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     suite.begin(_RUN)
     for judge in [lane.judge for lane in _RUN.lanes] + [_RUN.beside]:
         judge.give_up = _give_up
-    # A page or curl scripts left by an earlier run are not this one's.
-    (suite.REPORT_DIR / "index.html").unlink(missing_ok=True)
+    # A page, a recording, a summary or curl scripts left by an earlier run are not this one's.
+    for left in (suite.REPORT_DIR / "index.html", suite.RECORDING, summary_module.PATH):
+        left.unlink(missing_ok=True)
     shutil.rmtree(CURL_DIR, ignore_errors=True)
     for signum in STOP_SIGNALS:
         signal.signal(signum, _stop)
@@ -259,7 +261,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     known = _RUN.judge.deviations
     for entry, finding in known.seen.values():
         _report(session, f"known deviation {entry.id}: {entry.check}", "skipped",
-                ("conftest.py", 0, f"Skipped: {baseline.reason(entry)}: {finding.summary}"))
+                (str(known.path), 1, f"{baseline.reason(entry)}: {finding.summary}"))
     for entry in known.expired():
         _report(session, f"known deviation {entry.id}: {entry.check}", "failed",
                 f"the baseline entry {entry.id} ({entry.check}, {entry.signature}) expired on {entry.expires}: "
@@ -283,44 +285,65 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = int(ExitCode.CANNOT_JUDGE)
     elif _RUN.gave_up and session.exitstatus == pytest.ExitCode.INTERRUPTED:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED  # it gave up after a failure: that failure is the verdict
-    session.config._engage_exitstatus = int(session.exitstatus)
     if known.update:
         _say(f"engage-contract: wrote this run's failures into the baseline {known.path}")
+    global _SUMMARY
+    _SUMMARY = _build_summary(int(session.exitstatus), problem)
     xml = session.config.stash.get(_junit_key(), None)
     if xml is not None:
-        for name, value in _RUN.summary().items():
-            xml.add_global_property(f"engage.{name}", str(value))
-        xml.add_global_property("engage.restore", "FAILED" if problem else "restored")
-        if _STOPPED_BY:
-            xml.add_global_property("engage.interrupted", _STOPPED_BY)
+        for name, value in summary_module.junit_properties(_SUMMARY):
+            xml.add_global_property(name, value)
+
+
+_SUMMARY: dict | None = None  # the run's summary, once the session is over
+
+
+def _build_summary(exit_code: int, restore_problem: str | None) -> dict:
+    failures = [{"test": test.split("::")[-1], "check": finding.check, "clause": finding.clause,
+                 "message": (finding.message.splitlines() or [""])[0]}
+                for test, report in _FAILURES.items() for finding in report.findings]
+    checks_failed = sorted({failure["check"] for failure in failures} - {"judged"})
+    if restore_problem:
+        outcome, says = "restore-failed", (f"RESTORE FAILED for {_customers(_RUN.unrestored)}: restore "
+                                           f"{'it' if len(_RUN.unrestored) == 1 else 'them'} by hand (the body is above)")
+    elif _STOPPED_BY:
+        outcome, says = "interrupted", f"interrupted by {_STOPPED_BY}, {_customers()} restored"
+    elif exit_code == ExitCode.CANNOT_JUDGE:
+        outcome, says = "could-not-judge", f"could not judge (exit {exit_code}: {_RUN.cannot_judge()})"
+    elif exit_code == 0:
+        outcome, says = "holds", "the contract holds"
+    elif exit_code == 1 and checks_failed:
+        outcome, says = "violated", (f"contract violated: {len(checks_failed)} clause{'s' if len(checks_failed) > 1 else ''}"
+                                     f" ({', '.join(checks_failed)})")
+    else:
+        outcome, says = "error", f"pytest exit status {exit_code}: no verdict"
+    return summary_module.build(
+        _RUN.summary(), outcome=outcome, exit_code=exit_code, says=says, failures=failures,
+        known=_RUN.judge.deviations, restore_problem=restore_problem, interrupted_by=_STOPPED_BY,
+        embedded=_RUN.target.embedded, probes_sent_ahead=_PROBES.count)
 
 
 def _report(session: pytest.Session, name: str, outcome: str, longrepr) -> None:
-    report = TestReport(nodeid=f"engage-contract::{name}", location=("conftest.py", 0, name), keywords={},
+    """A test case of the run's own (a failed restore, a known deviation) in JUnit and in the final counts; not
+    in the progress letters, which ended with the session."""
+    report = TestReport(nodeid=f"engage-contract::{name}", location=("engage-contract", 0, name), keywords={},
                         outcome=outcome, longrepr=longrepr, when="call")
-    session.config.hook.pytest_runtest_logreport(report=report)
+    xml = session.config.stash.get(_junit_key(), None)
+    if xml is not None:
+        xml.pytest_runtest_logreport(report)
+    terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+    if terminal is not None:
+        terminal.stats.setdefault(outcome, []).append(report)
     if outcome == "failed":
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def _summary() -> dict:
-    """The run's summary, with the known deviations when a baseline is in use."""
-    summary = _RUN.summary()
-    summary["probes_sent_ahead"] = _PROBES.count  # by the lanes, beside the generated cases
-    known = _RUN.judge.deviations
-    if known.path is not None:
-        summary["known_deviations"] = [f"{entry.signature}: {baseline.reason(entry)}" for entry, _ in known.seen.values()]
-        summary["not_seen_fixed?"] = [f"{entry.signature} ({entry.id})" for entry in known.unseen()]
-        summary["expired"] = [f"{entry.signature} ({entry.id}, {entry.expires})" for entry in known.expired()]
-    return summary
-
-
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    if _RUN is None:
+    if _RUN is None or _SUMMARY is None:
         return
     write = terminalreporter.write_line
     terminalreporter.section("engage-contract coverage")
-    for name, value in _summary().items():
+    for name, value in summary_module.coverage(_SUMMARY):
         write(f"{name:>23}: {value}")
     if _RUN.restore_problem:
         terminalreporter.section("RESTORE FAILED", red=True, bold=True)
@@ -331,33 +354,22 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """The run's last line says what matters most: a failed restore, a stop, or that nothing live was tested."""
+    """Everything the run leaves, written from its summary; its last line says the verdict, where and how much."""
     if _RUN is None:
         return
     _RUN.close()
+    if _SUMMARY is None:  # the session never finished (a usage error): nothing was judged
+        return
+    summary_module.write(_SUMMARY)
     index = suite.REPORT_DIR / "index.html"
     if index.is_file():
         # schemathesis renders the generated cases' failures itself
         probes = [(test, str(text)) for test, text in _FAILURES.items() if "test_update_customer[" not in test]
-        page.annotate(index, _summary(), _RUN.restore_problem or "restored and verified", probes)
-        print(f"engage-contract: the report is {index}")
+        page.annotate(index, _SUMMARY, probes, _RUN.client.timings.milliseconds())
     if _RUN.target.step_summary:
-        findings = [finding for report in _FAILURES.values() for finding in report.findings]
-        ci_summary.append(_RUN.target.step_summary, ci_summary.markdown(
-            _verdict(config), findings, _summary(), _RUN.restore_problem or "restored and verified"))
-    if _RUN.restore_problem:
-        unrestored = _RUN.unrestored
-        print(f"engage-contract: RESTORE FAILED for customer{'s' if len(unrestored) > 1 else ''} "
-              f"{', '.join(unrestored)}: restore it by hand (the body is above)")
-    elif _STOPPED_BY:
-        print(f"engage-contract: interrupted by {_STOPPED_BY}; {_customers()} restored")
-    elif getattr(config, "_engage_exitstatus", None) == ExitCode.CANNOT_JUDGE:
-        print(f"engage-contract: could not judge (exit {int(ExitCode.CANNOT_JUDGE)}): {_RUN.cannot_judge()}; "
-              f"{_customers()} restored")
-    elif _RUN.target.embedded:
-        print("engage-contract: this run tested the embedded reference server, not a live API "
-              "(set ENGAGE_BASE_URL to test one)")
+        summary_module.append_markdown(_RUN.target.step_summary, _SUMMARY)
     _scrub_artefacts()
+    print(summary_module.last_line(_SUMMARY, index if index.is_file() else None))
 
 
 def _scrub_artefacts() -> None:
@@ -370,19 +382,9 @@ def _scrub_artefacts() -> None:
               f"(the target echoed it): replaced with {scrub.MASK}")
 
 
-def _customers() -> str:
-    return f"customer{'s' if len(_RUN.lanes) > 1 else ''} {', '.join(_RUN.customer_ids)}"
-
-
-def _verdict(config: pytest.Config) -> str:
-    if _RUN.restore_problem:
-        return "RESTORE FAILED"
-    if _STOPPED_BY:
-        return f"interrupted by {_STOPPED_BY}"
-    status = getattr(config, "_engage_exitstatus", None)
-    if status == ExitCode.CANNOT_JUDGE:
-        return f"could not judge: {_RUN.cannot_judge()}"
-    return {0: "the contract holds", 1: "the contract is violated"}.get(status, f"pytest exit status {status}")
+def _customers(ids: list[str] | None = None) -> str:
+    ids = _RUN.customer_ids if ids is None else ids
+    return f"customer{'s' if len(ids) > 1 else ''} {', '.join(ids)}"
 
 
 def _junit_key():

@@ -32,6 +32,8 @@ class KnownDeviations:
     def load(cls, path: str | None, update: bool = False) -> "KnownDeviations":
         if path is None:
             return cls(path=None)
+        if Path(path).is_dir():
+            raise BaselineError(f"ENGAGE_BASELINE is a folder, not a file: {path} (name the baseline file in it)")
         if not update and not Path(path).is_file():
             # A mistyped path would otherwise mean no baseline at all, silently.
             raise BaselineError(f"the baseline {path} does not exist (ENGAGE_BASELINE_UPDATE=1 writes it)")

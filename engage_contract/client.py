@@ -171,6 +171,40 @@ class Pacer:
             self.transient_5xx += 1
 
 
+class Timings:
+    """How long answers took, by kind of request (update, read, restore, token): for the run's summary. Shared
+    by every lane's client."""
+
+    KINDS = ("update", "read", "restore", "token")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seconds: dict[str, list[float]] = {kind: [] for kind in self.KINDS}
+
+    @contextlib.contextmanager
+    def timing(self, kind: str) -> Iterator[None]:
+        """Time what the block sends; only an answer that came is counted."""
+        started = time.monotonic()
+        yield
+        with self._lock:
+            self._seconds[kind].append(time.monotonic() - started)
+
+    def milliseconds(self) -> dict[str, list[float]]:
+        with self._lock:
+            return {kind: [seconds * 1000 for seconds in values] for kind, values in self._seconds.items()}
+
+    def summary(self) -> dict[str, dict[str, float | int]]:
+        """Per kind: how many, and the 50th and 95th percentiles and the most, in milliseconds (nearest rank)."""
+        found = {}
+        for kind, values in self.milliseconds().items():
+            ordered = sorted(values)
+            if ordered:
+                rank = lambda share: ordered[max(0, -(-len(ordered) * share // 100) - 1)]  # noqa: E731
+                found[kind] = {"count": len(ordered), "p50": round(rank(50), 1), "p95": round(rank(95), 1),
+                               "max": round(ordered[-1], 1)}
+        return found
+
+
 class CredentialsRejected(Exception):
     """The token endpoint refused the client credentials."""
 
@@ -199,8 +233,10 @@ class StaticToken:
 class ClientCredentialsToken:
     """OAuth 2.0 client credentials: fetched once, refreshed before expires_in runs out, and on demand."""
 
-    def __init__(self, credentials: Any, session: requests.Session, timeout: float) -> None:
+    def __init__(self, credentials: Any, session: requests.Session, timeout: float,
+                 timings: Timings | None = None) -> None:
         self._lock = threading.RLock()  # lanes share the token: one fetch at a time
+        self._timings = timings or Timings()
         self._credentials = credentials
         self._session = session
         self._timeout = timeout
@@ -228,9 +264,10 @@ class ClientCredentialsToken:
         where = f"the token endpoint {credentials.token_url}"
         for attempt in range(2):  # a gateway's 5xx, or a dropped connection, once more
             try:
-                response = self._session.post(credentials.token_url, timeout=self._timeout, data={
-                    "grant_type": "client_credentials", "client_id": credentials.client_id,
-                    "client_secret": credentials.client_secret, "scope": credentials.scope})
+                with self._timings.timing("token"):
+                    response = self._session.post(credentials.token_url, timeout=self._timeout, data={
+                        "grant_type": "client_credentials", "client_id": credentials.client_id,
+                        "client_secret": credentials.client_secret, "scope": credentials.scope})
             except requests.RequestException as exc:
                 if attempt:
                     raise TokenUnavailable(f"cannot reach {where}: {_reason(exc)}") from None
@@ -264,8 +301,9 @@ class Client:
         self.base_url = base_url
         self.timeout = timeout
         self.session = NoRedirectSession()
-        self.tokens = (ClientCredentialsToken(credentials, self.session, timeout) if credentials is not None
-                       else StaticToken(token or ""))
+        self.timings = Timings()
+        self.tokens = (ClientCredentialsToken(credentials, self.session, timeout, self.timings)
+                       if credentials is not None else StaticToken(token or ""))
         self.pacer = Pacer(per_minute, max_in_flight)
         self.writes = 0  # requests this client sent that may change a customer (its lane's restore needs them)
 
@@ -274,6 +312,7 @@ class Client:
         target, token and pacer."""
         other = Client.__new__(Client)
         other.base_url, other.timeout, other.tokens, other.pacer = self.base_url, self.timeout, self.tokens, self.pacer
+        other.timings = self.timings
         other.session = NoRedirectSession()
         other.writes = 0
         return other
@@ -320,8 +359,9 @@ class Client:
                 headers["Authorization"] = f"Bearer {token}"
             elif authorized:
                 headers.update(self.authorization())
-            return case.call(base_url=base_url or self.base_url, session=self.session, headers=headers,
-                             timeout=self.timeout)
+            with self.timings.timing("update" if case.method.upper() == "PATCH" else "read"):
+                return case.call(base_url=base_url or self.base_url, session=self.session, headers=headers,
+                                 timeout=self.timeout)
 
         try:
             return self._guarded(lambda: self._with_retries(attempt, describe=lambda: ""))
@@ -348,7 +388,8 @@ class Client:
         def attempt() -> requests.Response:
             self.writes += method != "GET"
             sent = {"X-Correlation-Id": str(uuid.uuid4()), **self.authorization(), **(headers or {})}
-            return self.session.request(method, url, headers=sent, json=body, timeout=timeout)
+            with self.timings.timing("read" if method == "GET" else "restore"):
+                return self.session.request(method, url, headers=sent, json=body, timeout=timeout)
 
         return self._guarded(lambda: self._with_retries(attempt, describe=lambda: f"curl -X {method} '{url}'",
                                                         urgent=urgent, timeout=timeout))

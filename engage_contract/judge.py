@@ -78,6 +78,9 @@ class Tally:
     accepted: collections.Counter = field(default_factory=collections.Counter)  # Body -> updates that got 200
     reached_200: int = 0
     statuses: collections.Counter = field(default_factory=collections.Counter)
+    # (kind, status) -> requests: kind is a generated update's body (valid, invalid, empty, foreign), "other" for
+    # another generated request (without our token, say), or "probe" for a hand-made one
+    statuses_by_kind: collections.Counter = field(default_factory=collections.Counter)
     business_codes: collections.Counter = field(default_factory=collections.Counter)
     inconclusive: collections.Counter = field(default_factory=collections.Counter)  # Body -> 409/429/401 after retries
     inconclusive_read_backs: int = 0
@@ -160,6 +163,7 @@ class Judge:
         self.customer_id = customer_id
         self.cases_sent = cases_sent if cases_sent is not None else CasesSent()  # the run's, shared by its lanes
         self._shrinking = False  # a generated case failed: hypothesis replays cases, each must go out
+        self._generating = False  # the case being judged is a generated one (else a hand-made probe)
         self.known: dict[str, Any] | None = None
         self.created_at: str | None = None
         self.tally = Tally()
@@ -283,6 +287,7 @@ class Judge:
         if self.stopped_by is None and not self._shrinking and not self.cases_sent.first(case, self.customer_id):
             self.tally.alike += 1
             return None
+        self._generating = True
         try:
             return self.run(case)
         except CaseUnjudged:
@@ -292,6 +297,8 @@ class Judge:
         except BaseException:  # a failure or an error: hypothesis replays it, and it must go out again
             self._shrinking = True
             raise
+        finally:
+            self._generating = False
 
     def _exchange(self, case: Case, response: Any, known_good: bool, read_only: bool = False) -> Exchange:
         request = response.request
@@ -380,6 +387,8 @@ class Judge:
         tally = self.tally
         tally.cases += 1
         tally.statuses[exchange.status] += 1
+        kind = (exchange.body.value if exchange.is_update else "other") if self._generating else "probe"
+        tally.statuses_by_kind[(kind, exchange.status)] += 1
         if exchange.is_update:
             tally.bodies[exchange.body] += 1
             if exchange.status == 200:

@@ -277,14 +277,25 @@ class Run:
             "retries": self.client.retries,
             "first_failure_at": tally.first_failure_at,
             "inconclusive": tally.inconclusive_cases,
-            "inconclusive_why": tally.why_unjudged() or None,
+            "inconclusive_why": dict(tally.unjudged.most_common()),
             "inconclusive_read_backs": tally.inconclusive_read_backs,
             "transient_5xx": self.client.pacer.transient_5xx,
-            "statuses": dict(sorted(tally.statuses.items())),
+            "statuses": {str(status): count for status, count in sorted(tally.statuses.items())},
+            "statuses_by_kind": _by_kind(tally),
+            "latency_ms": self.client.timings.summary(),
             "business_codes": {code: tally.business_codes.get(code, 0) for code in codes},
             "never_reached": [str(s) for s in documented if s not in tally.statuses]
             + [code for code in codes if not tally.business_codes.get(code)],
         }
+
+
+def _by_kind(tally: Tally) -> dict[str, dict[str, int]]:
+    kinds = [body.value for body in Body] + ["other", "probe"]
+    found: dict[str, dict[str, int]] = {}
+    for (kind, status), count in sorted(tally.statuses_by_kind.items(), key=lambda item: (kinds.index(item[0][0]),
+                                                                                          item[0][1])):
+        found.setdefault(kind, {})[str(status)] = count
+    return found
 
 
 def restore_customer(client: Client, contract: Contract, customer_id: str, original: dict[str, Any],

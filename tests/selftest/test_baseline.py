@@ -19,7 +19,7 @@ def recorded(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("baseline") / "known.json"
     outcome = run_suite(["drop-field"], env={"ENGAGE_BASELINE": str(path), "ENGAGE_BASELINE_UPDATE": "1"})
     assert outcome.exit_code == 1, "a failure not yet in the baseline fails the run that records it"
-    assert "not_seen_fixed?: []" in outcome.output, "what a run records is not listed as unseen"
+    assert "not_seen_fixed:" not in outcome.output, "what a run records is not listed as unseen"
     entries = json.loads(path.read_text())["entries"]
     assert [entry["check"] for entry in entries] == ["sent_values_stored"], entries
     return path
@@ -35,9 +35,13 @@ def _with(recorded: Path, tmp_path: Path, **changes) -> Path:
 
 def test_a_known_deviation_passes_and_says_so(recorded: Path, tmp_path: Path) -> None:
     path = _with(recorded, tmp_path, reason="ticket ENG-1234", expires="2999-12-31")
-    outcome = run_suite(["drop-field"], env={"ENGAGE_BASELINE": str(path)})
+    step_summary = tmp_path / "step-summary.md"
+    outcome = run_suite(["drop-field"], env={"ENGAGE_BASELINE": str(path), "GITHUB_STEP_SUMMARY": str(step_summary)})
     assert outcome.exit_code == 0, outcome.output[-3000:]
-    assert "known_deviations: ['sent_values_stored|company: ticket ENG-1234" in outcome.output
+    assert '"signature": "sent_values_stored|company", "reason": "ticket ENG-1234' in outcome.output
+    markdown = step_summary.read_text()
+    assert "**Known deviations" in markdown and "`sent_values_stored|company`" in markdown, markdown
+    assert "ticket ENG-1234" in markdown
     assert re.search(r'name="known deviation \w+: sent_values_stored"[^>]*>\s*<skipped [^>]*ticket ENG-1234',
                      outcome.junit), "JUnit does not show the known deviation as skipped, with its reason"
     assert "ticket ENG-1234" in outcome.report_html
@@ -51,10 +55,14 @@ def test_an_expired_entry_fails_the_run_and_one_not_met_is_listed(recorded: Path
                            {**entry, "id": "", "signature": "sent_values_stored|lastName"}]
     path = tmp_path / "known.json"
     path.write_text(json.dumps(document))
-    outcome = run_suite([], env={"ENGAGE_BASELINE": str(path)}, stop_at_first_failure=False)
+    step_summary = tmp_path / "step-summary.md"
+    outcome = run_suite([], env={"ENGAGE_BASELINE": str(path), "GITHUB_STEP_SUMMARY": str(step_summary)},
+                        stop_at_first_failure=False)
     assert outcome.exit_code == 1, outcome.output[-3000:]
     assert f"expired on {yesterday}" in outcome.output
-    assert "not_seen_fixed?: ['sent_values_stored|lastName (" in outcome.output
+    assert re.search(r'not_seen_fixed: \[\{"id": "[^"]*", "signature": "sent_values_stored\|lastName"\}\]', outcome.output)
+    markdown = step_summary.read_text()
+    assert "fixed?**" in markdown and "`sent_values_stored|lastName`" in markdown and "**Expired" in markdown
 
 
 def test_a_baseline_of_another_fault_hides_nothing(recorded: Path) -> None:

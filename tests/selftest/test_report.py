@@ -3,14 +3,18 @@ leaves schemathesis' HTML page with the suite's checks, the failure and the cove
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from engage_contract.harness import Outcome, run_suite
+from engage_contract.summary import SCHEMA
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -27,7 +31,7 @@ def failed(tmp_path_factory) -> Outcome:
 
 
 def test_a_github_job_gets_a_summary(failed: Outcome) -> None:
-    assert failed.step_summary.startswith("## engage-contract: the contract is violated")
+    assert failed.step_summary.startswith("## engage-contract: contract violated: 1 clause (sent_values_stored)")
     assert "| `sent_values_stored` |" in failed.step_summary and "ENGAGE_SEED=1" in failed.step_summary
     assert "restore: restored and verified" in failed.step_summary
 
@@ -60,10 +64,70 @@ def test_the_page_shows_the_failure_and_the_coverage(failed: Outcome, tmp_path: 
              f"--user-data-dir={tmp_path / 'profile'}"]
     rendered = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
                               timeout=120).stdout
-    for shown in ("sent_values_stored", "X-Correlation-Id", "never_reached", "engage-contract: coverage",
+    for shown in ("sent_values_stored", "X-Correlation-Id", "never_reached", "Coverage, restore and seed",
                   "Authorization: [Filtered]", "Failed"):
         assert shown in rendered, f"the rendered page does not show {shown!r}"
+    assert "Statuses by kind of request" in rendered and "<svg" in rendered and "How long answers took" in rendered
     screenshot = Path("reports") / "selftest-failed-run.png"  # for a person to look at
     screenshot.parent.mkdir(exist_ok=True)
     subprocess.run([CHROMIUM, *flags, "--window-size=1400,2400", f"--screenshot={screenshot.resolve()}",
                     page.as_uri()], capture_output=True, timeout=120)
+
+
+# Run in the page once it has loaded: how far it is wider than the window, and what sticks out.
+OVERFLOW_PROBE = """<script>addEventListener('load', () => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > width + 1)
+    .slice(0, 5).map(e => e.tagName + '.' + e.className + ':' + (e.textContent || '').slice(0, 40));
+  document.body.setAttribute('data-overflow', String(document.documentElement.scrollWidth - width));
+  document.body.setAttribute('data-wide', JSON.stringify(wide));
+});</script>"""
+
+
+def test_the_page_has_no_horizontal_scroll_bar(tmp_path: Path) -> None:
+    # The failing case is an externalId of 255 characters without a break: wider than any window.
+    outcome = run_suite(["reject-valid-boundary"], stop_at_first_failure=False)
+    assert re.search(r"[^\s<>]{250}", outcome.report_html), "no long value on the page: the test proves nothing"
+    if CHROMIUM is None:
+        pytest.skip("no chromium on this machine (Debian: apt-get install chromium): the page was not rendered")
+    page = tmp_path / "index.html"
+    page.write_text(outcome.report_html.replace("</body>", OVERFLOW_PROBE + "</body>"))
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+             "--window-size=1280,900", "--virtual-time-budget=10000"]
+    rendered = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
+                              timeout=120).stdout
+    found = re.search(r'data-overflow="(-?\d+)"', rendered)
+    assert found, "the page's overflow could not be measured"
+    wide = re.search(r"data-wide=\"([^\"]*)\"", rendered)
+    assert int(found.group(1)) <= 0, f"the page is {found.group(1)} px wider than the window: {wide and wide.group(1)}"
+
+
+LAST_LINE = re.compile(r"engage-contract: (?P<says>.+) at (?P<where>http://\S+) \((?P<who>customers? [^)]+)\), "
+                       r"(?P<requests>[\d,]+) requests, (?P<seconds>\d+) s; report (?P<report>\S+)")
+RUNS = {  # a run's kind: (faults, how it is run, what its last line says first, its outcome, its exit code)
+    "passing": ([], {"profile": "smoke"}, "the contract holds", "holds", 0),
+    "failing": (["reject-norwegian"], {"profile": "smoke"}, "contract violated: 1 clause (valid_input_accepted)",
+                "violated", 1),
+    "interrupted": ([], {"profile": "ci", "stop_at_first_failure": False, "interrupt_after": 150,
+                         "interrupt_with": signal.SIGTERM},
+                    "interrupted by SIGTERM, customer 1001 restored", "interrupted", 2),
+    "inconclusive": (["updates-refuse-the-token"], {"profile": "smoke", "stop_at_first_failure": False},
+                     "could not judge (exit 75: ", "could-not-judge", 75),
+}
+
+
+@pytest.mark.parametrize("kind", list(RUNS))
+def test_the_last_line_says_the_verdict_the_target_and_the_counts(kind: str, tmp_path: Path) -> None:
+    faults, how, says, outcome_name, code = RUNS[kind]
+    outcome = run_suite(faults, workdir=tmp_path, **how)
+    assert outcome.exit_code == code, outcome.output[-3000:]
+    last = outcome.output.rstrip().splitlines()[-1]
+    found = LAST_LINE.fullmatch(last)
+    assert found and found["says"].startswith(says), last
+    assert found["who"] == "customer 1001" and int(found["requests"].replace(",", "")) == outcome.requests, last
+    summary = json.loads((tmp_path / "reports" / "contract-summary.json").read_text())
+    jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()),
+                                    format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(summary)
+    assert summary["verdict"] == {"outcome": outcome_name, "exit_code": code, "says": found["says"]}
+    assert summary["requests"] == outcome.requests and summary["latency_ms"]["update"]["count"] > 0
