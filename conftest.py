@@ -235,6 +235,22 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                                                      sum(tally.inconclusive_cases for tally in tallies))
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logstart(nodeid: str, location) -> None:
+    _progress_away()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _progress_away()
+
+
+def _progress_away() -> None:
+    """pytest is about to write: the progress line makes way (it comes back with the next case)."""
+    if _SESSION is not None and _PROGRESS in _SESSION.config.stash:
+        _SESSION.config.stash[_PROGRESS].done()
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     if _RUN is None:
         return []

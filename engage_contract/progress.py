@@ -1,5 +1,6 @@
-"""Live progress of a long run: on a terminal one line kept up to date, elsewhere (CI) a line every 30
-seconds. It writes past pytest's output capture, so nothing of it lands in a failure's report or JUnit."""
+"""Live progress of a long run, on a line of its own: on a terminal one line kept up to date (and taken away
+before pytest writes again, the cursor back where pytest left it), elsewhere (CI) a line every 30 seconds.
+It writes past pytest's output capture, so nothing of it lands in a failure's report or JUnit."""
 
 from __future__ import annotations
 
@@ -14,13 +15,16 @@ TERMINAL_INTERVAL = 0.5
 
 
 class Progress:
-    def __init__(self, write: Callable[[str], None], *, terminal: bool, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, write: Callable[[str], None], *, terminal: bool, clock: Callable[[], float] = time.monotonic,
+                 column: Callable[[], int] = lambda: 0):
         self._write = write
         self._terminal = terminal
         self._clock = clock
+        self._column = column  # where pytest's own line stands: 0 when it is empty
         self._started = clock()
         self._shown = self._started
-        self._width = 0
+        self._width = 0  # the progress line on the terminal, while it is shown
+        self._return_to = 0  # pytest's column, to go back to when the progress line is taken away
         self._lock = threading.Lock()  # lanes report from their own threads
 
     def update(self, requests: int, cases: int, failures: int, inconclusive: int = 0, force: bool = False) -> None:
@@ -36,24 +40,32 @@ class Progress:
         line = (f"engage-contract: {requests:,} requests, {cases:,} cases, {failures} failing, {inconclusive} inconclusive, "
                 f"{requests / elapsed if elapsed else 0:.0f} requests/s, {elapsed:.0f} s")
         if self._terminal:
+            if not self._width:  # a line of its own, below pytest's
+                self._return_to = self._column()
+                self._write("\n" if self._return_to else "")
             self._write("\r" + line.ljust(self._width))
             self._width = len(line)
         else:
-            self._write(line + "\n")
+            self._write(("\n" if self._column() else "") + line + "\n")
 
     def done(self) -> None:
-        if self._terminal and self._width:
-            self._write("\r" + " " * self._width + "\r")
-            self._width = 0
+        """Take the progress line away before pytest writes: the cursor goes back to the end of pytest's line."""
+        with self._lock:
+            if self._terminal and self._width:
+                self._write("\r\x1b[K" + (f"\x1b[1A\x1b[{self._return_to + 1}G" if self._return_to else ""))
+                self._width = 0
 
 
 def for_pytest(config: Any) -> Progress:
-    """Progress on pytest's terminal, past its capture."""
+    """Progress on pytest's terminal, past its capture and past its writer (whose idea of the line stays its own)."""
     capture = config.pluginmanager.getplugin("capturemanager")
     writer = config.get_terminal_writer()
+    out = sys.__stdout__
 
     def write(text: str) -> None:
-        with capture.global_and_fixture_disabled():
-            writer.write(text, flush=True)
+        if text:
+            with capture.global_and_fixture_disabled():
+                out.write(text)
+                out.flush()
 
-    return Progress(write, terminal=sys.__stdout__ is not None and sys.__stdout__.isatty())
+    return Progress(write, terminal=out is not None and out.isatty(), column=lambda: writer.width_of_current_line)
