@@ -373,18 +373,20 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     """Everything the run leaves, written from its summary; its last line says the verdict, where and how much."""
     if _RUN is None:
         return
-    _RUN.close()
-    if _SUMMARY is None:  # the session never finished (a usage error): nothing was judged
-        return
-    summary_module.write(_SUMMARY)
     index = suite.REPORT_DIR / "index.html"
-    if index.is_file():
-        # schemathesis renders the generated cases' failures itself
-        probes = [(test, str(text)) for test, text in _FAILURES.items() if "test_update_customer[" not in test]
-        page.annotate(index, _SUMMARY, probes, _RUN.client.timings.milliseconds())
-    if _RUN.target.step_summary:
-        summary_module.append_markdown(_RUN.target.step_summary, _SUMMARY)
-    _scrub_artefacts()
+    try:
+        _RUN.close()
+        if _SUMMARY is None:  # the session never finished (a usage error): nothing was judged
+            return
+        summary_module.write(_SUMMARY)
+        if index.is_file():
+            # schemathesis renders the generated cases' failures itself
+            probes = [(test, str(text)) for test, text in _FAILURES.items() if "test_update_customer[" not in test]
+            page.annotate(index, _SUMMARY, probes, _RUN.client.timings.milliseconds())
+        if _RUN.target.step_summary:
+            summary_module.append_markdown(_RUN.target.step_summary, _SUMMARY)
+    finally:  # whatever went wrong above, nothing the run wrote keeps a credential
+        _scrub_artefacts()
     print(summary_module.last_line(_SUMMARY, index if index.is_file() else None))
 
 

@@ -24,7 +24,7 @@ from schemathesis import Case
 from urllib3.exceptions import ProtocolError
 from schemathesis.core.transport import Response
 
-from engage_contract.scrub import MASK, Scrubber
+from engage_contract.scrub import MASK, Scrubber, remember
 from engage_contract.transport import NoRedirectSession
 
 RETRIED_STATUSES = (409, 429)
@@ -288,6 +288,7 @@ class ClientCredentialsToken:
             raise TokenUnavailable(f"{where} answered {status} without an access token") from None
         self._token = token
         self._issued.append(token)
+        remember(token.reveal())  # for every scrubber, from now on: a start-up error may quote it
         self.fetched += 1
         # Refresh early: a tenth of the lifetime, at most 30 s, before it runs out.
         self._refresh_at = time.monotonic() + lifetime - min(30.0, lifetime / 10)
@@ -401,7 +402,7 @@ class Client:
         except (TargetTimedOut, TargetUnreachable, AnswerBroken, CredentialsRejected, RunStopped):
             raise
         except Exception as exc:  # noqa: BLE001 - anything, so that nothing unmasked gets out
-            raise ClientError(f"{type(exc).__name__}: {self.mask(str(exc))[:500]}") from None
+            raise ClientError(f"{type(exc).__name__}: {self.mask(str(exc))}"[:500]) from None
 
     def customer_url(self, customer_id: str) -> str:
         return f"{self.base_url}/customers/{quote(customer_id, safe='')}"

@@ -244,9 +244,10 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
 
 
 def is_loopback(host: str) -> bool:
-    """A host that names this machine: what goes to it never crosses a network."""
+    """A host that names this machine: what goes to it never crosses a network (a name under .localhost may be
+    looked up in DNS where no resolver keeps it here: only localhost itself and loopback addresses count)."""
     host = host.rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -257,15 +258,15 @@ def is_loopback(host: str) -> bool:
 def _check_url(name: str, url: str, allow_http: bool, example: str) -> None:
     """An http(s) URL with a host, without credentials in it, and over TLS unless it stays on this machine."""
     parts = urlsplit(url)
+    if "@" in parts.netloc:  # first, and never repeated: what is before the @ may be a password
+        raise ConfigError(f"{name} must not hold a user name or password (user:pass@host): credentials go in "
+                          "ENGAGE_TOKEN or ENGAGE_CLIENT_ID and ENGAGE_CLIENT_SECRET")
     try:
         parts.port  # noqa: B018 - raises on a port out of range
     except ValueError:
         raise ConfigError(f"{name} has a port that is not a number from 1 to 65535: {url!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{name} must be an http(s) URL such as {example}, not {url!r}")
-    if parts.username is not None or parts.password is not None:
-        raise ConfigError(f"{name} must not hold a user name or password (user:pass@host): credentials go in "
-                          "ENGAGE_TOKEN or ENGAGE_CLIENT_ID and ENGAGE_CLIENT_SECRET")
     if parts.scheme == "http" and not allow_http and not is_loopback(parts.hostname):
         raise ConfigError(f"{name} is http:// to {parts.hostname}: a token or a client secret would cross the network "
                           "in cleartext; use https://, or set ENGAGE_ALLOW_HTTP=1 if you really mean it")

@@ -57,9 +57,10 @@ def evidence(case: Any, response: Any, authorized: bool, mask: Callable[[str], s
     body = request.body.decode("utf-8", "replace") if isinstance(request.body, bytes) else request.body
     content_type = (response.headers.get("content-type") or [""])[0]
     return Evidence(
-        request=mask(f"{request.method} {request.url} {cut(_as_text(body), BODY_LIMIT)}"),
-        response=mask(f"{response.status_code} {content_type} {cut(_as_text(response.content), BODY_LIMIT)}"
-                      .replace("  ", " ")),
+        # Masked before they are cut: a cut secret is no longer one that can be found.
+        request=f"{request.method} {request.url} {cut(mask(_as_text(body)), BODY_LIMIT)}",
+        response=f"{response.status_code} {content_type} {cut(mask(_as_text(response.content)), BODY_LIMIT)}"
+                 .replace("  ", " "),
         curl=_curl(case, request.headers, authorized, mask),
         correlation_id=request.headers.get("X-Correlation-Id"),
     )
@@ -71,7 +72,7 @@ def request_evidence(case: Any, sent_headers: Any, authorized: bool,
     body = case.body if isinstance(case.body, (bytes, str, dict, list)) else None
     body = json.dumps(body, ensure_ascii=False) if isinstance(body, (dict, list)) else body
     return Evidence(
-        request=mask(f"{case.method.upper()} {base_url}{case.formatted_path} {cut(_as_text(body), BODY_LIMIT)}"),
+        request=f"{case.method.upper()} {base_url}{case.formatted_path} {cut(mask(_as_text(body)), BODY_LIMIT)}",
         response="(no complete answer)",
         curl=_curl(case, sent_headers, authorized, mask),
         correlation_id=sent_headers.get("X-Correlation-Id"),
@@ -89,7 +90,7 @@ def _curl(case: Any, sent_headers: Any, authorized: bool, mask: Callable[[str], 
         script = CURL_DIR / f"{sent_headers.get('X-Correlation-Id') or case.id}.sh"
         script.write_text(f"#!/bin/sh\n{mask(curl)}\n", encoding="utf-8")
         curl = f"sh {script}  # {len(curl):,} characters: {cut(curl, 200)}"
-    return mask(cut(curl, CURL_LIMIT))
+    return cut(mask(curl), CURL_LIMIT)
 
 
 @dataclass(frozen=True)

@@ -174,7 +174,7 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
         with contextlib.ExitStack() as stack:
             if workdir is None:
                 workdir = stack.enter_context(tempfile.TemporaryDirectory())
-            junit = Path(workdir) / "junit.xml"
+            junit = Path(workdir) / "reports" / "junit.xml"  # where a run's files are scrubbed
             junit.unlink(missing_ok=True)
             variables = {k: v for k, v in os.environ.items() if not k.startswith("ENGAGE_")}
             variables.update(ENGAGE_BASE_URL=server.base_url, ENGAGE_TOKEN=token, ENGAGE_CUSTOMER_ID=",".join(customer_ids),

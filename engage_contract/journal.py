@@ -23,7 +23,10 @@ VERSION = 2
 # A run in progress rewrites its journal this often; one not rewritten for STALE_AFTER is no longer running
 # (killed, or its machine died), whatever machine it was on.
 BEAT_SECONDS = 10.0
-STALE_AFTER = 4 * BEAT_SECONDS
+STALE_AFTER = 6 * BEAT_SECONDS  # machines' clocks are assumed to agree within a minute (NTP)
+# On this machine, a journal whose process is alive is a run in progress (paused with Ctrl-Z, say) unless it
+# has not beaten for this long: its pid has been reused. So were journals without a heartbeat (version 1).
+LIVE_FOR_SECONDS = 2 * 60 * 60
 
 
 class JournalError(Exception):
@@ -39,30 +42,30 @@ class Entry:
     pid: int
     machine: str
     started: float  # seconds since the epoch
-    beat: float  # when the run last said it was alive
+    beat: float | None  # when the run last said it was alive (None: a journal of version 1, without heartbeat)
     run: str = ""  # who wrote it: a run's own name for itself
 
     def describe(self) -> str:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.started))
-        return f"pid {self.pid} on {self.machine}, started {when}, alive {max(time.time() - self.beat, 0):.0f} s ago"
+        beat = "" if self.beat is None else f", alive {max(time.time() - self.beat, 0):.0f} s ago"
+        return f"pid {self.pid} on {self.machine}, started {when}{beat}"
 
     @property
     def live(self) -> bool:
-        """Another run may still be using the customer: its heartbeat is fresh, and on this machine its process
-        is alive."""
-        if time.time() - self.beat > STALE_AFTER:
-            return False
-        if self.machine != socket.gethostname():
+        """Another run may still be using the customer: on this machine, its process is alive; on another, its
+        heartbeat is fresh."""
+        last = self.started if self.beat is None else self.beat
+        if self.machine == socket.gethostname():
+            if self.pid == os.getpid() or time.time() - last > LIVE_FOR_SECONDS:
+                return False
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                return False
+            except PermissionError:
+                return True
             return True
-        if self.pid == os.getpid():
-            return False
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
+        return time.time() - last <= (LIVE_FOR_SECONDS if self.beat is None else STALE_AFTER)
 
 
 class Taken(Exception):
@@ -95,7 +98,7 @@ def read(path: Path, base_url: str, customer_id: str) -> Entry | None:
                       original=content["original"], pid=int(content["pid"]), machine=str(content["machine"]),
                       started=float(content["started"]),
                       # version 1 had no heartbeat: its start is its last sign of life
-                      beat=float(content.get("beat", content["started"])), run=str(content.get("run", "")))
+                      beat=float(content["beat"]) if "beat" in content else None, run=str(content.get("run", "")))
     except (ValueError, KeyError, TypeError, AttributeError):
         raise JournalError(f"the journal {path} is not a journal this suite wrote; check customer {customer_id} "
                            "by hand, then remove it") from None
@@ -117,26 +120,30 @@ class Claim:
 
     def beat(self) -> None:
         """Say the run is alive: the journal is rewritten (atomically) with the time, unless it is no longer
-        this run's (a forced run took the customer over) or the claim is over."""
+        this run's (a forced run took the customer over) or the claim is over. A journal that cannot be read
+        this time is beaten next time."""
         with self._lock:
             if self._over:
                 return
             try:
                 current = json.loads(self.path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                self._over = True
+                return
             except (OSError, ValueError):
-                current = None
+                return
             if not isinstance(current, dict) or current.get("run") != self._content["run"]:
                 self._over = True
                 return
             self._content["beat"] = time.time()
-            partial = _write_aside(self.path, self._content)
-            os.replace(partial, self.path)
+            os.replace(_write_aside(self.path, self._content), self.path)
 
     def release(self) -> None:
-        """The customer is restored: the journal goes."""
+        """The customer is restored: the journal goes, if it is still this run's."""
         with self._lock:
             self._over = True
-            self.path.unlink(missing_ok=True)
+            if _run_of(self.path) == self._content["run"]:
+                remove(self.path)
 
     def keep(self) -> None:
         """The customer could not be restored: the journal stays, and goes stale, for the next run to restore."""
@@ -144,11 +151,38 @@ class Claim:
             self._over = True
 
 
+def take_over(entry: Entry) -> Path | None:
+    """Move a journal that is no longer a live run's aside, in one step, before restoring from it: of two runs
+    that found it, only one restores it. The journal's new place, or None when another run took it first."""
+    aside = entry.path.with_name(f".{entry.path.name}.{uuid.uuid4().hex}.taken")
+    try:
+        os.rename(entry.path, aside)
+    except FileNotFoundError:
+        return None
+    moved = _quietly(read, aside, entry.base_url, entry.customer_id)
+    if moved is None or (moved.run, moved.started, moved.pid) != (entry.run, entry.started, entry.pid):
+        give_back(aside, entry.path)  # a newer journal came in between: not this one's to take
+        return None
+    return aside
+
+
+def give_back(aside: Path, path: Path) -> None:
+    """A journal taken over and not restored goes back where the next run looks, unless another is there."""
+    try:
+        os.link(aside, path)
+    except OSError:
+        return
+    aside.unlink(missing_ok=True)
+    _sync_folder(path.parent)
+
+
 def claim(path: Path, base_url: str, customer_id: str, original: dict[str, Any]) -> Claim:
     """Write the snapshot as this run's journal, unless another run's is there (Taken): of two runs that
     claim one customer at once, exactly one does. Whole (never half written) and synced, file and folder,
     when this returns."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _sync_folder(path.parent.parent)
     now = time.time()
     content = {"version": VERSION, "target": base_url, "customer": customer_id, "pid": os.getpid(),
                "machine": socket.gethostname(), "started": now, "beat": now, "run": uuid.uuid4().hex,
@@ -180,7 +214,7 @@ def remove(path: Path) -> None:
 
 def _write_aside(path: Path, content: dict[str, Any]) -> Path:
     """The content in a file of this process's beside `path`, synced."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")  # pids repeat across containers
     with open(partial, "wb") as file:
         file.write(json.dumps(content, indent=2, ensure_ascii=False).encode("utf-8"))
         file.flush()
@@ -199,6 +233,14 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+def _run_of(path: Path) -> str | None:
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return content.get("run") if isinstance(content, dict) else None
 
 
 def _quietly(read_journal: Any, *args: Any) -> Entry | None:

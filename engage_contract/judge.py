@@ -228,7 +228,7 @@ class Judge:
             self._case_done()
             raise
         self._unreachable_in_a_row = 0
-        exchange = self._exchange(case, response, known_good, read_only)
+        exchange = self._exchange(case, response, known_good, read_only, elsewhere=base_url is not None)
         exchange.after = self._read_back(exchange)
         self._count(exchange)
         if exchange.targets_customer:
@@ -300,7 +300,8 @@ class Judge:
         finally:
             self._generating = False
 
-    def _exchange(self, case: Case, response: Any, known_good: bool, read_only: bool = False) -> Exchange:
+    def _exchange(self, case: Case, response: Any, known_good: bool, read_only: bool = False,
+                  elsewhere: bool = False) -> Exchange:
         request = response.request
         body = request.body.encode("utf-8") if isinstance(request.body, str) else request.body
         return Exchange(
@@ -318,7 +319,7 @@ class Judge:
             created_at=self.created_at,
             known_good=known_good,
             read_only=read_only,
-            elsewhere=not request.url.startswith(self.client.base_url + "/"),
+            elsewhere=elsewhere,
             operation=case.operation.label,
         )
 
@@ -386,7 +387,8 @@ class Judge:
     def _count(self, exchange: Exchange) -> None:
         tally = self.tally
         tally.cases += 1
-        tally.statuses[exchange.status] += 1
+        if exchange.method == "PATCH":  # the operation's statuses: never_reached is about them
+            tally.statuses[exchange.status] += 1
         kind = (exchange.body.value if exchange.is_update else "other") if self._generating else "probe"
         tally.statuses_by_kind[(kind, exchange.status)] += 1
         if exchange.is_update:

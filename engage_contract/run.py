@@ -173,8 +173,14 @@ class Run:
                 if path is not None:
                     _recover(target, client, contract, customer_id, path, say)
             originals = [_read_test_customer(client, contract, customer_id) for customer_id in customer_ids]
-            for customer_id, path, original in zip(customer_ids, journals, originals):
-                claims.append(None if path is None else _claim(target, customer_id, path, original))
+            # In one order, whatever the order given: two runs with overlapping customers cannot each hold one
+            # the other waits for.
+            claimed: dict[str, journal.Claim] = {}
+            for customer_id, path, original in sorted(zip(customer_ids, journals, originals), key=lambda row: row[0]):
+                if path is not None:
+                    claimed[customer_id] = _claim(target, customer_id, path, original)
+                    claims.append(claimed[customer_id])
+            claims = [claimed.get(customer_id) for customer_id in customer_ids]
         except ConfigError:
             for claim in claims:
                 if claim is not None:
@@ -360,16 +366,21 @@ def _recover(target: Target, client: Client, contract: Contract, customer_id: st
     if found.live and not target.force:
         raise ConfigError(f"another run ({found.describe()}) is using customer {customer_id}, by its journal {path}; "
                           "wait for it, or set ENGAGE_FORCE=1 if it is gone", ExitCode.RUN_IN_PROGRESS)
+    taken = journal.take_over(found)
+    if taken is None:
+        raise ConfigError(f"another run took over the journal of customer {customer_id} ({path}) a moment before this "
+                          "one; wait for it", ExitCode.RUN_IN_PROGRESS)
     try:
         problem = restore_customer(client, contract, customer_id, found.original)
     except (TargetTimedOut, TargetUnreachable, AnswerBroken, CredentialsRejected, ClientError) as exc:
         problem = str(exc)
     if problem:
+        journal.give_back(taken, path)
         raise ConfigError(f"customer {customer_id} could not be restored from the journal {path} of an earlier run "
                           f"({found.describe()}): {problem.splitlines()[0]}; the journal is kept: restore the customer "
                           f"from it by hand, then delete {path}",
                           ExitCode.JOURNAL_UNUSABLE)
-    journal.remove(path)
+    journal.remove(taken)
     say(f"engage-contract: restored customer {customer_id} from the journal of an earlier run that did not finish "
         f"({found.describe()})")
 
@@ -464,7 +475,7 @@ def _customer_read(client: Client, contract: Contract, customer_id: str, respons
                           f"envelope; is ENGAGE_BASE_URL the API's base URL (.../enterprises/<name>), not "
                           f"{client.base_url}?", ExitCode.BAD_CONFIGURATION)
     if response.status_code == 404:
-        said = _first_error_message(response)
+        said = _first_error_message(response, client.mask)
         raise ConfigError(f"the test customer {customer_id!r} does not exist at {client.base_url} (404"
                           f"{': ' + repr(said) if said else ''}); check ENGAGE_CUSTOMER_ID, and the enterprise in "
                           "ENGAGE_BASE_URL", ExitCode.CUSTOMER_NOT_FOUND)
@@ -475,12 +486,12 @@ def _customer_read(client: Client, contract: Contract, customer_id: str, respons
     return data
 
 
-def _first_error_message(response: Any) -> str | None:
-    """The message of the first error in an error envelope, cut short."""
+def _first_error_message(response: Any, mask: Callable[[str], str]) -> str | None:
+    """The message of the first error in an error envelope, masked, then cut short."""
     body = _json_or_none(response)
     errors = body.get("errors") if isinstance(body, dict) else None
     if isinstance(errors, list) and errors and isinstance(errors[0], dict) and isinstance(errors[0].get("message"), str):
-        return errors[0]["message"][:120]
+        return mask(errors[0]["message"])[:120]
     return None
 
 

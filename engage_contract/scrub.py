@@ -24,6 +24,18 @@ from urllib.parse import quote, quote_plus
 MASK = "[Filtered]"
 # A shorter secret cannot be told from ordinary text, so it is not searched for.
 MIN_LENGTH = 8
+# A secret cut short by a report (a body cut to a readable length, a line cut at 80 characters) is masked too,
+# from this many of its first characters on: what is left of it after the cut is too little to be used.
+CUT_PREFIX = 12
+
+_REMEMBERED: set[str] = set()  # credentials issued during the run (OAuth tokens): every scrubber knows them
+_REMEMBERED_LOCK = threading.Lock()
+
+
+def remember(secret: str) -> None:
+    """A credential the process now holds: scrubbed wherever it shows, by every scrubber, from now on."""
+    with _REMEMBERED_LOCK:
+        _REMEMBERED.add(secret)
 
 
 def forms(secret: str) -> set[str]:
@@ -43,7 +55,9 @@ class Scrubber:
         self._forms: list[bytes] = []
 
     def _current(self) -> list[bytes]:
-        secrets = frozenset(secret for secret in self._secrets() if secret)
+        with _REMEMBERED_LOCK:
+            remembered = set(_REMEMBERED)
+        secrets = frozenset(secret for secret in [*self._secrets(), *remembered] if secret)
         if secrets != self._known:
             self._known = secrets
             # Longest first: a secret's escaped form may hold the secret itself.
@@ -60,10 +74,11 @@ class Scrubber:
         return 0
 
     def bytes(self, data: bytes) -> bytes:
-        for form in self._current():
+        forms = self._current()
+        for form in forms:
             if form in data:
                 data = data.replace(form, MASK.encode())
-        return data
+        return _cut_forms(data, [form for form in forms if len(form) > CUT_PREFIX])
 
     def text(self, text: str) -> str:
         return self.bytes(text.encode("utf-8", "surrogateescape")).decode("utf-8", "surrogateescape")
@@ -105,6 +120,23 @@ class Scrubber:
                     if scrubbed != decoded:
                         part["text"], changed = base64.b64encode(scrubbed).decode(), True
         return self.bytes(json.dumps(har, indent=4, ensure_ascii=False).encode() if changed else data)
+
+
+def _cut_forms(data: bytes, forms: list[bytes]) -> bytes:
+    """Every run of at least CUT_PREFIX bytes of `data` that is the start of a form, masked (the longest such)."""
+    for head in {form[:CUT_PREFIX] for form in forms}:
+        start = 0
+        while (found := data.find(head, start)) >= 0:
+            end = found
+            for form in forms:
+                if form.startswith(head):
+                    length = CUT_PREFIX
+                    while found + length < len(data) and length < len(form) and data[found + length] == form[length]:
+                        length += 1
+                    end = max(end, found + length)
+            data = data[:found] + MASK.encode() + data[end:]
+            start = found + len(MASK)
+    return data
 
 
 # How long the console waits for the rest of a write before it shows what it holds back.

@@ -19,7 +19,7 @@ def start(*, token: str, host: str = "127.0.0.1", port: int = 0, enterprise: str
           customer_ids: tuple[str, ...] = ("1001",), faults: list[str] | tuple[str, ...] = (),
           latency: float = 0.0, client_id: str | None = None, client_secret: str | None = None,
           token_lifetime: float = 300.0, fault_customers: tuple[str, ...] | None = None,
-          readonly_token: str | None = None) -> ReferenceServer:
+          readonly_token: str | None = None, first_reads_delay: float = 0.0) -> ReferenceServer:
     """Start a server on a background thread; stop it with `shutdown()` and `server_close()`. `fault_customers`:
     the faults in updating a customer show on these customers only; `readonly_token`: a token that may read, not
     write (the scope engage:customers:readOnly)."""
@@ -36,6 +36,7 @@ def start(*, token: str, host: str = "127.0.0.1", port: int = 0, enterprise: str
         client_secret=client_secret,
         token_lifetime=token_lifetime,
         readonly_token=readonly_token,
+        first_reads_delay=first_reads_delay,
     )
     threading.Thread(target=server.serve_forever, name="engage-reference", daemon=True).start()
     return server

@@ -128,8 +128,10 @@ class ReferenceServer(ThreadingHTTPServer):
                  customer_ids: tuple[str, ...] = ("1001",), faults: frozenset[str] = frozenset(),
                  fault_customers: frozenset[str] | None = None,
                  latency: float = 0.0, client_id: str | None = None, client_secret: str | None = None,
-                 token_lifetime: float = 300.0, readonly_token: str | None = None) -> None:
+                 token_lifetime: float = 300.0, readonly_token: str | None = None,
+                 first_reads_delay: float = 0.0) -> None:
         self.contract = contract
+        self.first_reads_delay = first_reads_delay
         self.token = token
         self.readonly_token = readonly_token
         self.enterprise = enterprise
@@ -184,6 +186,10 @@ class ReferenceServer(ThreadingHTTPServer):
         with self._tokens_lock:
             expiry = self.issued_tokens.get(token)
         return expiry is not None and expiry > time.monotonic()
+
+
+# The reads that first_reads_delay slows down: the first read of each of two runs started together.
+FIRST_READS = 2
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -250,6 +256,8 @@ class _Handler(BaseHTTPRequestHandler):
             server.patches_served += method == "PATCH"
             server.gets_served += method == "GET"
             gets = server.gets_served
+        if self.server.first_reads_delay and method == "GET" and gets <= FIRST_READS:
+            time.sleep(self.server.first_reads_delay)  # two runs that start together are both past their checks
         if "legal-gateway-blip" in faults and served in GATEWAY_BLIPS_AT:
             raise Verbatim(503, GATEWAY_PAGE, {"Content-Type": "text/html", "Retry-After": "1"})
         if "legal-retry-after-date" in faults:

@@ -100,8 +100,9 @@ def test_a_live_run_on_the_same_customer_is_not_disturbed(tmp_path: Path) -> Non
 
 
 def test_of_two_runs_started_at_once_on_one_customer_exactly_one_goes_ahead(tmp_path: Path) -> None:
-    # One working directory (one journal folder), one server, one customer, the same instant.
-    server = reference.start(token=TOKEN, customer_ids=(CUSTOMER_ID,), latency=0.02)
+    # One working directory (one journal folder), one server, one customer, the same instant; the first reads are
+    # slow, so that both runs are past looking for a journal before either claims the customer: the claim decides.
+    server = reference.start(token=TOKEN, customer_ids=(CUSTOMER_ID,), first_reads_delay=2.0)
     start = threading.Barrier(2)
 
     def one_run(_: int):
@@ -119,7 +120,7 @@ def test_of_two_runs_started_at_once_on_one_customer_exactly_one_goes_ahead(tmp_
     codes = sorted(outcome.exit_code for outcome in outcomes)
     assert codes == [0, ExitCode.RUN_IN_PROGRESS], [outcome.output[-1500:] for outcome in outcomes]
     refused = next(outcome for outcome in outcomes if outcome.exit_code == ExitCode.RUN_IN_PROGRESS)
-    assert "another run" in refused.output and refused.requests == -1
+    assert "claimed customer 1001 a moment before this one" in refused.output and refused.requests == -1
     assert _same(before, after)
     assert not list((tmp_path / ".engage-contract" / "journal").glob("*.json"))
 
@@ -320,6 +321,15 @@ def test_client_credentials_leak_nowhere() -> None:
         for where, text in (("console", outcome.output), ("JUnit", outcome.junit),
                             ("example database", outcome.example_database)):
             assert secret not in text, f"a credential appears in the {where}"
+
+
+def test_a_read_only_token_the_target_echoes_is_in_no_artefact() -> None:
+    # The read-only probe fails on this variant: its evidence is a 200 body that quotes the read-only token.
+    outcome = run_suite(["echoes-authorization", "read-only-token-writes"], profile="smoke", token=LEAK_CANARY,
+                        stop_at_first_failure=False)
+    assert outcome.exit_code == 1 and "read_only_token_cannot_write" in outcome.failed_checks, outcome.output[-3000:]
+    assert f"debug: {{authorization: Bearer {scrub.MASK}" in outcome.output.replace('"', ""), "no echo: proves nothing"
+    assert not _leaked(outcome, [LEAK_CANARY, READONLY_TOKEN])
 
 
 def test_the_console_is_scrubbed_whoever_writes_to_it() -> None:

@@ -66,6 +66,7 @@ def test_the_token_never_shows_in_repr() -> None:
      "ENGAGE_BASE_URL must not hold a user name or password"),
     ({**LIVE, "ENGAGE_BASE_URL": "https://api.development.pexipengage.com:99999/enterprises/acme"},
      "ENGAGE_BASE_URL has a port that is not a number"),
+    ({**LIVE, "ENGAGE_BASE_URL": "http://evil.localhost/enterprises/acme"}, "ENGAGE_BASE_URL is http:// to evil.localhost"),
     ({**LIVE, "ENGAGE_TOKEN": "", "ENGAGE_CLIENT_ID": "me", "ENGAGE_CLIENT_SECRET": "pw",
       "ENGAGE_TOKEN_URL": "http://auth.development.pexipengage.com/realms/acme/protocol/openid-connect/token"},
      "ENGAGE_TOKEN_URL is http:// to auth.development.pexipengage.com"),
@@ -84,6 +85,12 @@ def test_bad_configuration_is_one_sentence(env: dict[str, str], says: str) -> No
                                       "http://[::1]:8080/enterprises/acme", "http://127.9.9.9/enterprises/acme"])
 def test_cleartext_is_allowed_to_loopback(base_url: str) -> None:
     assert from_environment({**LIVE, "ENGAGE_BASE_URL": base_url}).base_url == base_url
+
+
+def test_a_password_in_a_bad_url_is_never_repeated() -> None:
+    with pytest.raises(ConfigError) as error:
+        from_environment({**LIVE, "ENGAGE_BASE_URL": "https://me:S3cretPassw0rd@api.development.pexipengage.com:99999/x"})
+    assert "S3cretPassw0rd" not in str(error.value) and "user name or password" in str(error.value)
 
 
 def test_cleartext_elsewhere_only_when_allowed() -> None:

@@ -58,10 +58,17 @@ def _entry(**changes) -> journal.Entry:
     return journal.Entry(**{**values, **changes})
 
 
-def test_a_run_is_alive_while_it_beats_whatever_its_machine() -> None:
+def test_a_run_on_another_machine_is_alive_while_it_beats() -> None:
     assert _entry().live  # an hour long, but it beat just now
     assert not _entry(beat=time.time() - journal.STALE_AFTER - 1).live  # a few beats missed
-    assert not _entry(machine=socket.gethostname(), pid=2**22 + 12345).live  # here, and its process is gone
+
+
+def test_a_run_on_this_machine_is_alive_while_its_process_is() -> None:
+    here = socket.gethostname()
+    assert not _entry(machine=here, pid=2**22 + 12345).live  # its process is gone
+    parent = os.getppid()  # alive, and not this process
+    assert _entry(machine=here, pid=parent, beat=time.time() - 600).live  # paused (Ctrl-Z): still a run
+    assert not _entry(machine=here, pid=parent, beat=time.time() - journal.LIVE_FOR_SECONDS - 1).live  # pid reused
 
 
 def test_beats_refresh_the_journal_and_stop_when_it_is_not_ours(tmp_path: Path) -> None:
@@ -81,8 +88,38 @@ def test_beats_refresh_the_journal_and_stop_when_it_is_not_ours(tmp_path: Path) 
     assert journal.read(path, TARGET, "1234").run == other._content["run"]
 
 
-def test_a_journal_of_the_earlier_version_counts_from_its_start(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("age", "live"), [(600, True), (3 * 3600, False)])
+def test_a_journal_of_the_earlier_version_is_alive_for_two_hours(tmp_path: Path, age: int, live: bool) -> None:
     path = tmp_path / "j.json"
     path.write_text(json.dumps({"version": 1, "target": TARGET, "customer": "1", "pid": 1, "machine": "elsewhere",
-                                "started": time.time() - 600, "original": {}}))
-    assert not journal.read(path, TARGET, "1").live
+                                "started": time.time() - age, "original": {}}))
+    assert journal.read(path, TARGET, "1").live is live
+
+
+def test_of_two_runs_that_find_a_stale_journal_one_takes_it_over(tmp_path: Path) -> None:
+    path = tmp_path / "j.json"
+    journal.claim(path, TARGET, "1", {"firstName": "Ada"})
+    found = journal.read(path, TARGET, "1")
+    first, second = journal.take_over(found), journal.take_over(found)
+    assert first is not None and second is None and not path.exists()
+    journal.give_back(first, path)  # its restore failed: the journal is where the next run looks
+    assert journal.read(path, TARGET, "1").original == {"firstName": "Ada"}
+
+
+def test_a_journal_taken_over_is_not_one_claimed_since(tmp_path: Path) -> None:
+    path = tmp_path / "j.json"
+    journal.claim(path, TARGET, "1", {"by": "a killed run"})
+    stale = journal.read(path, TARGET, "1")
+    path.unlink()  # another run restored it, and claimed the customer for itself
+    journal.claim(path, TARGET, "1", {"by": "a live run"})
+    assert journal.take_over(stale) is None
+    assert journal.read(path, TARGET, "1").original == {"by": "a live run"}
+
+
+def test_a_release_removes_only_its_own_journal(tmp_path: Path) -> None:
+    path = tmp_path / "j.json"
+    mine = journal.claim(path, TARGET, "1", {})
+    path.unlink()
+    journal.claim(path, TARGET, "1", {"by": "another run"})
+    mine.release()
+    assert journal.read(path, TARGET, "1").original == {"by": "another run"}

@@ -21,6 +21,19 @@ def test_every_form_of_a_secret_is_replaced() -> None:
     assert len(scrub.forms(SECRET)) >= 5
 
 
+def test_a_secret_cut_short_by_a_report_is_masked_too() -> None:
+    token = "eyJhbGciOiJSUzI1NiJ9." + "a" * 800
+    scrubber = scrub.Scrubber(lambda: [token])
+    assert scrubber.text(f'{{"echo": "Bearer {token[:300]}… (1,200 characters in all)') == \
+        f'{{"echo": "Bearer {scrub.MASK}… (1,200 characters in all)'
+    assert scrubber.text(token[:scrub.CUT_PREFIX - 1]) == token[:scrub.CUT_PREFIX - 1]  # too little to use
+
+
+def test_tokens_issued_to_the_process_are_known_to_every_scrubber() -> None:
+    scrub.remember("issued-during-start-up-0a1b2c")
+    assert scrub.Scrubber(lambda: []).text("got issued-during-start-up-0a1b2c") == f"got {scrub.MASK}"
+
+
 def test_a_short_secret_is_not_searched_for() -> None:
     assert scrub.Scrubber(lambda: ["abc"]).text("abcabc") == "abcabc"
 
