@@ -198,6 +198,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
                                if not name.startswith("hypothesis-statistics")]
     report.user_properties = list(item.user_properties)
     _as_findings(report, call)
+    if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
+        # A skip raised in the suite's own machinery (a hook, the judge) is the test's, not a pluggy frame's.
+        path, line, reason = report.longrepr
+        report.longrepr = (item.location[0], (item.location[1] or 0) + 1, reason)
     return report
 
 

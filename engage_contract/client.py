@@ -209,9 +209,17 @@ class CredentialsRejected(Exception):
     """The token endpoint refused the client credentials."""
 
 
+class NoTls(TargetUnreachable):
+    """An https:// target that does not answer in TLS (an http server), or whose certificate does not hold."""
+
+
 class TokenUnavailable(TargetUnreachable):
     """The token endpoint gave no token, though it did not refuse the credentials (a 5xx, a redirect, no
     answer): no verdict can be had until it does."""
+
+
+class TokenEndpointWrong(TokenUnavailable):
+    """ENGAGE_TOKEN_URL names no token endpoint (a 404 or 405 there)."""
 
 
 class StaticToken:
@@ -279,6 +287,9 @@ class ClientCredentialsToken:
         if 300 <= status < 400:
             raise TokenUnavailable(f"{where} redirected ({status}) to {response.headers.get('Location')!r}, and the "
                                    "suite follows no redirect: check ENGAGE_TOKEN_URL")
+        if status in (404, 405):
+            raise TokenEndpointWrong(f"{where} answered {status}: it is no token endpoint; check ENGAGE_TOKEN_URL (or "
+                                     "the enterprise in ENGAGE_BASE_URL it is derived from)")
         if status in (400, 401, 403):
             raise CredentialsRejected(f"{where} refused the client credentials ({status}); check ENGAGE_CLIENT_ID "
                                       "and ENGAGE_CLIENT_SECRET")
@@ -470,6 +481,9 @@ def _transport_failure(exc: requests.RequestException, timeout: float, urgent: b
         what = "could not be decoded" if isinstance(exc, requests.exceptions.ContentDecodingError) else \
             "was cut short or reset"
         return AnswerBroken(f"the answer {what} ({_reason(exc)}), {'once' if urgent else 'twice'}{to}")
+    if isinstance(exc, requests.exceptions.SSLError):
+        return NoTls(f"{base_url} did not complete a TLS handshake ({_reason(exc)}): is it an http:// server, or is "
+                     "its certificate not one this machine trusts?")
     if isinstance(exc, requests.ConnectionError):
         return TargetUnreachable(f"cannot reach {base_url}: {_reason(exc)}")
     return ClientError(f"{type(exc).__name__}: {_reason(exc)}")

@@ -66,6 +66,8 @@ JOURNAL_DIR = ".engage-contract/journal"
 
 
 SCOPE = "engage:customers:readWrite"
+# Seconds a request may take at most: a timeout longer than this is a mistake (and beyond what sockets take).
+MOST_TIMEOUT = 600.0
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,8 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").rstrip(".").lower()
 
 
-def _number(env: Mapping[str, str], name: str, default: float, kind: type = float, positive: bool = True) -> float:
+def _number(env: Mapping[str, str], name: str, default: float, kind: type = float, positive: bool = True,
+            most: float | None = None) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -171,6 +174,8 @@ def _number(env: Mapping[str, str], name: str, default: float, kind: type = floa
         raise ConfigError(f"{name} must be a {'whole ' if kind is int else ''}number, not {raw!r}")
     if positive and value <= 0:
         raise ConfigError(f"{name} must be greater than 0, not {raw!r}")
+    if most is not None and value > most:
+        raise ConfigError(f"{name} may be at most {most:g}, not {raw!r}")
     return value
 
 
@@ -182,7 +187,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
     customer_ids = tuple(part.strip() for part in env.get("ENGAGE_CUSTOMER_ID", "").split(",") if part.strip())
     profile_name = env.get("ENGAGE_PROFILE", "").strip() or "ci"
     credentials = _client_credentials(env, base_url) if base_url is not None and token is None else None
-    if env.get("ENGAGE_BASELINE_UPDATE", "").strip() == "1" and not env.get("ENGAGE_BASELINE", "").strip():
+    if _flag(env, "ENGAGE_BASELINE_UPDATE") and not env.get("ENGAGE_BASELINE", "").strip():
         raise ConfigError("ENGAGE_BASELINE_UPDATE=1 needs ENGAGE_BASELINE, the file to write the known deviations to")
     if profile_name not in PROFILES:
         raise ConfigError(f"ENGAGE_PROFILE must be one of {', '.join(PROFILES)}, not {profile_name!r}")
@@ -223,15 +228,15 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         seed=(int(_number(env, "ENGAGE_SEED", 0, int, positive=False)) if env.get("ENGAGE_SEED", "").strip()
               else PROFILES[profile_name].seed if PROFILES[profile_name].seed is not None
               else random.randrange(2**32)),
-        timeout=_number(env, "ENGAGE_TIMEOUT", 5.0),
+        timeout=_number(env, "ENGAGE_TIMEOUT", 5.0, most=MOST_TIMEOUT),
         requests_per_minute=_number(env, "ENGAGE_RATE_LIMIT", PLATFORM_REQUESTS_PER_MINUTE),
         schema_path=env.get("ENGAGE_SCHEMA", "").strip() or None,
-        allow_production=env.get("ENGAGE_ALLOW_PRODUCTION", "").strip() == "1",
-        force=env.get("ENGAGE_FORCE", "").strip() == "1",
+        allow_production=_flag(env, "ENGAGE_ALLOW_PRODUCTION"),
+        force=_flag(env, "ENGAGE_FORCE"),
         step_summary=env.get("GITHUB_STEP_SUMMARY", "").strip() or None,
         baseline=env.get("ENGAGE_BASELINE", "").strip() or None,
-        baseline_update=env.get("ENGAGE_BASELINE_UPDATE", "").strip() == "1",
-        record=env.get("ENGAGE_RECORD", "").strip() == "1",
+        baseline_update=_flag(env, "ENGAGE_BASELINE_UPDATE"),
+        record=_flag(env, "ENGAGE_RECORD"),
         max_in_flight=max_in_flight,
         max_inconclusive=max_inconclusive,
         lock_seconds=_number(env, "ENGAGE_LOCK_SECONDS", 60.0),
@@ -239,8 +244,15 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
     )
 
 
+FLAGS = {"1": True, "true": True, "0": False, "false": False, "": False}
+
+
 def _flag(env: Mapping[str, str], name: str) -> bool:
-    return env.get(name, "").strip() == "1"
+    """A switch: 1 or true, 0 or false (or unset); anything else is a mistake, not a silent no."""
+    raw = env.get(name, "").strip()
+    if raw.lower() not in FLAGS:
+        raise ConfigError(f"{name} must be 1, 0, true or false, not {raw!r}")
+    return FLAGS[raw.lower()]
 
 
 def is_loopback(host: str) -> bool:

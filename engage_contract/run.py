@@ -23,8 +23,10 @@ from engage_contract.client import (
     Client,
     ClientError,
     CredentialsRejected,
+    NoTls,
     TargetTimedOut,
     TargetUnreachable,
+    TokenEndpointWrong,
 )
 from engage_contract.config import PRODUCTION_HOSTS, ConfigError, ExitCode, Target
 from engage_contract.contract import Contract, SchemaError
@@ -456,6 +458,8 @@ def _first_read(client: Client, customer_id: str) -> Any:
         return client.read(customer_id)
     except CredentialsRejected as exc:
         raise ConfigError(str(exc), ExitCode.CREDENTIALS_REJECTED) from None
+    except (NoTls, TokenEndpointWrong) as exc:  # the host answered: the configuration is wrong
+        raise ConfigError(str(exc), ExitCode.BAD_CONFIGURATION) from None
     except (TargetUnreachable, ClientError) as exc:
         raise ConfigError(str(exc), ExitCode.TARGET_UNREACHABLE) from None
     except AnswerBroken as exc:
@@ -481,8 +485,10 @@ def _customer_read(client: Client, contract: Contract, customer_id: str, respons
                           "ENGAGE_BASE_URL", ExitCode.CUSTOMER_NOT_FOUND)
     data = customer.data_of(response)
     if data is None:
-        raise ConfigError(f"the first read of customer {customer_id} got {response.status_code} without a "
-                          "customer in it; is ENGAGE_BASE_URL the API's base URL?", ExitCode.TARGET_UNREACHABLE)
+        kind = response.headers.get("Content-Type") or "no Content-Type"
+        raise ConfigError(f"the first read of customer {customer_id} got {response.status_code} ({kind}) without a "
+                          f"customer in it; is ENGAGE_BASE_URL the API's base URL (.../enterprises/<name>), not "
+                          f"{client.base_url}?", ExitCode.BAD_CONFIGURATION)
     return data
 
 

@@ -7,6 +7,7 @@ through schema/ and never imports the suite: the suite reaches it as a URL, as i
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from engage_contract import contract as _contract
 from engage_contract.reference import faults as _faults
@@ -19,7 +20,8 @@ def start(*, token: str, host: str = "127.0.0.1", port: int = 0, enterprise: str
           customer_ids: tuple[str, ...] = ("1001",), faults: list[str] | tuple[str, ...] = (),
           latency: float = 0.0, client_id: str | None = None, client_secret: str | None = None,
           token_lifetime: float = 300.0, fault_customers: tuple[str, ...] | None = None,
-          readonly_token: str | None = None, first_reads_delay: float = 0.0) -> ReferenceServer:
+          readonly_token: str | None = None, first_reads_delay: float = 0.0,
+          log: Callable[[str], None] | None = None) -> ReferenceServer:
     """Start a server on a background thread; stop it with `shutdown()` and `server_close()`. `fault_customers`:
     the faults in updating a customer show on these customers only; `readonly_token`: a token that may read, not
     write (the scope engage:customers:readOnly)."""
@@ -37,6 +39,7 @@ def start(*, token: str, host: str = "127.0.0.1", port: int = 0, enterprise: str
         token_lifetime=token_lifetime,
         readonly_token=readonly_token,
         first_reads_delay=first_reads_delay,
+        log=log,
     )
     threading.Thread(target=server.serve_forever, name="engage-reference", daemon=True).start()
     return server

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         server = start(token=args.token, host=args.host, port=args.port, enterprise=args.enterprise,
                        customer_ids=tuple(args.customers or ["1001"]), faults=args.fault,
                        latency=args.latency / 1000, client_id=args.client_id, client_secret=args.client_secret,
-                       token_lifetime=args.token_lifetime)
+                       token_lifetime=args.token_lifetime, log=lambda line: print(line, flush=True))
     except (ValueError, SchemaError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -129,8 +129,9 @@ class ReferenceServer(ThreadingHTTPServer):
                  fault_customers: frozenset[str] | None = None,
                  latency: float = 0.0, client_id: str | None = None, client_secret: str | None = None,
                  token_lifetime: float = 300.0, readonly_token: str | None = None,
-                 first_reads_delay: float = 0.0) -> None:
+                 first_reads_delay: float = 0.0, log: Callable[[str], None] | None = None) -> None:
         self.contract = contract
+        self.log = log  # one line a request (method, path, status, correlation id, ms), when run by hand
         self.first_reads_delay = first_reads_delay
         self.token = token
         self.readonly_token = readonly_token
@@ -216,6 +217,16 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = _unsupported
 
     def _serve(self, method: str) -> None:
+        started = time.monotonic()
+        try:
+            self._answer(method)
+        finally:
+            if self.server.log is not None:
+                self.server.log(f"{method} {self.path} {getattr(self, '_status', '-')} "
+                                f"X-Correlation-Id={self.headers.get('X-Correlation-Id') or '-'} "
+                                f"{(time.monotonic() - started) * 1000:.0f} ms")
+
+    def _answer(self, method: str) -> None:
         with self.server.traffic.request() as answering:
             body = self._read_body()
             if self.server.latency:
@@ -230,6 +241,7 @@ class _Handler(BaseHTTPRequestHandler):
             except Exception as exc:  # the reference server answers 500 rather than dropping the connection
                 status, payload, headers = 500, self._envelope(HttpError(500, "INTERNAL_ERROR", repr(exc))), {}
             answering()
+            self._status = status
             if "echoes-authorization" in self.server.faults:
                 payload, headers = self._echo_authorization(payload, headers)
             self._send(status, payload, headers, head=method == "HEAD")

@@ -4,6 +4,7 @@ the run at once with one sentence and its own exit code."""
 from __future__ import annotations
 
 import concurrent.futures
+import http.server
 import json
 import os
 import re
@@ -268,25 +269,62 @@ def test_a_token_the_target_echoes_is_in_no_artefact(tmp_path: Path) -> None:
     ({"ENGAGE_BASE_URL": ""}, ExitCode.BAD_CONFIGURATION, "ENGAGE_BASE_URL is empty but"),
     ({"ENGAGE_BASE_URL": "{root}/elsewhere"}, ExitCode.BAD_CONFIGURATION, "is ENGAGE_BASE_URL the API's base URL"),
     ({"ENGAGE_BASELINE": "no-servers.yaml"}, ExitCode.BAD_CONFIGURATION, "cannot be used"),
+    ({"ENGAGE_TIMEOUT": "inf"}, ExitCode.BAD_CONFIGURATION, "ENGAGE_TIMEOUT must be a number"),
+    ({"ENGAGE_TIMEOUT": "nan"}, ExitCode.BAD_CONFIGURATION, "ENGAGE_TIMEOUT must be a number"),
+    ({"ENGAGE_TIMEOUT": "1e12"}, ExitCode.BAD_CONFIGURATION, "ENGAGE_TIMEOUT may be at most 600"),
+    ({"ENGAGE_BASE_URL": "http://127.0.0.1:99999/enterprises/acme"}, ExitCode.BAD_CONFIGURATION,
+     "ENGAGE_BASE_URL has a port that is not a number from 1 to 65535"),
+    ({"ENGAGE_BASE_URL": "{tls}/enterprises/acme"}, ExitCode.BAD_CONFIGURATION, "did not complete a TLS handshake"),
+    ({"ENGAGE_BASE_URL": "{html}/enterprises/acme"}, ExitCode.BAD_CONFIGURATION, "got 200 (text/html) without a customer"),
+    ({"ENGAGE_BASELINE": "{folder}"}, ExitCode.BAD_CONFIGURATION, "ENGAGE_BASELINE is a folder, not a file"),
+    ({"ENGAGE_TOKEN": "", "ENGAGE_CLIENT_ID": "me", "ENGAGE_CLIENT_SECRET": "a-secret-of-mine",
+      "ENGAGE_TOKEN_URL": "{root}/nowhere/token"}, ExitCode.BAD_CONFIGURATION, "answered 404: it is no token endpoint"),
+    ({"ENGAGE_RECORD": "yes"}, ExitCode.BAD_CONFIGURATION, "ENGAGE_RECORD must be 1, 0, true or false, not 'yes'"),
 ], ids=["unreachable", "bad-token", "missing-customer", "no-token", "bad-profile", "bad-timeout",
         "missing-schema", "binary-schema", "production", "production-spelt-otherwise", "production-schema-without-servers",
-        "empty-base-url", "not-the-api", "bad-baseline"])
+        "empty-base-url", "not-the-api", "bad-baseline", "timeout-inf", "timeout-nan", "timeout-huge", "port-out-of-range",
+        "https-to-an-http-server", "an-html-page", "baseline-a-folder", "token-endpoint-404", "record-yes"])
 def test_bad_input_stops_with_one_sentence(tmp_path: Path, env: dict[str, str], code: ExitCode, says: str) -> None:
     schema = SCHEMA_PATH.read_text().split("\nsecurity:", 1)
     (tmp_path / "no-servers.yaml").write_text(schema[0].split("\nservers:", 1)[0] + "\nsecurity:" + schema[1])
     server = reference.start(token=TOKEN, customer_ids=(CUSTOMER_ID,))
+    html = _HtmlServer()
     root = server.base_url.split("/enterprises/")[0]
-    env = {key: value.format(root=root) for key, value in env.items()}
+    (tmp_path / "a-folder").mkdir()
+    env = {key: value.format(root=root, tls=root.replace("http://", "https://"), html=html.root,
+                             folder=tmp_path / "a-folder") for key, value in env.items()}
     try:
         outcome = run_suite(env=env, server=server, workdir=tmp_path)
     finally:
         server.shutdown()
         server.server_close()
+        html.shutdown()
     assert outcome.exit_code == code, outcome.output[-2000:]
     lines = [line for line in outcome.output.splitlines() if "engage-contract:" in line and says in line]
     assert len(lines) == 1, outcome.output[-2000:]
     assert "Traceback" not in outcome.output and "_pytest.outcomes.Exit" not in outcome.output
     assert outcome.requests == -1  # no summary: the run never started
+
+
+class _HtmlServer(http.server.ThreadingHTTPServer):
+    """A web page where the API should be (a sign-in page, a portal): 200, text/html, to everything."""
+
+    def __init__(self) -> None:
+        class Page(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the base class names it so
+                body = b"<!doctype html><title>Sign in</title><p>Sign in to continue"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Page)
+        self.root = f"http://127.0.0.1:{self.server_address[1]}"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
 
 
 def test_a_retry_after_date_is_waited_for() -> None:

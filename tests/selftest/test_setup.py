@@ -1,0 +1,48 @@
+"""Set-up that repairs itself: a .venv that cannot run (its interpreter moved, a CI cache restored elsewhere)
+is made again by ci/_venv.sh, not turned into a failure of the run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from engage_contract.harness import ROOT
+
+PROJECT = """[build-system]
+requires = ["setuptools"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "venv-repair-probe"
+version = "0"
+
+[project.optional-dependencies]
+test = []
+
+[tool.setuptools]
+py-modules = []
+"""
+
+
+def _source(project: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", "-c", "source ci/_venv.sh && python -c 'import sys; print(sys.prefix)'"],
+                          cwd=project, capture_output=True, text=True, timeout=600,
+                          env={key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"})
+
+
+def test_a_venv_that_cannot_run_is_made_again(tmp_path: Path) -> None:
+    (tmp_path / "ci").mkdir()
+    shutil.copy(ROOT / "ci" / "_venv.sh", tmp_path / "ci" / "_venv.sh")
+    (tmp_path / "pyproject.toml").write_text(PROJECT)
+    first = _source(tmp_path)
+    assert first.returncode == 0 and first.stdout.strip() == str(tmp_path / ".venv"), first.stderr[-2000:]
+    python = tmp_path / ".venv" / "bin" / "python"
+    python.unlink()
+    python.symlink_to("/nonexistent/python3.11")  # the interpreter it was made with is gone
+    again = _source(tmp_path)
+    assert again.returncode == 0 and again.stdout.strip() == str(tmp_path / ".venv"), again.stderr[-2000:]
+    assert "installing into .venv" in again.stderr
+    unchanged = _source(tmp_path)  # and one that runs is left alone
+    assert unchanged.returncode == 0 and "installing" not in unchanged.stderr, unchanged.stderr[-2000:]
