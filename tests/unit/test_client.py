@@ -136,7 +136,7 @@ def test_a_token_endpoint_blip_is_retried_once(serve) -> None:
     (401, CredentialsRejected, "refused the client credentials"),
     (400, CredentialsRejected, "refused the client credentials"),
     (500, TargetUnreachable, "answered 500 without an access token"),
-    (404, TargetUnreachable, "answered 404 without an access token"),
+    (404, TargetUnreachable, "answered 404: it is no token endpoint"),
 ])
 def test_only_a_refusal_blames_the_credentials(serve, status: int, raised: type, says: str) -> None:
     client, _ = serve(lambda handler, number: handler.reply(status, b"{}"))
