@@ -13,11 +13,13 @@ import html
 import json
 import os
 import select
+import signal
 import sys
 import termios
 import threading
 import tty
 from collections.abc import Callable, Iterable
+from typing import Any
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -176,6 +178,8 @@ class Console:
             pump.start()
             self._pumps.append((fd, original, pump))
             os.close(write_end)
+            if os.isatty(original) and os.isatty(fd):
+                _follow_resizes(original, fd)
         atexit.register(self.stop)
 
     def stop(self) -> None:
@@ -231,6 +235,23 @@ class Console:
 def _same_file(one: int, other: int) -> bool:
     first, second = os.fstat(one), os.fstat(other)
     return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+
+
+def _follow_resizes(terminal: int, pseudo: int) -> None:
+    """A terminal resized during the run resizes the pseudo-terminal in front of it, so widths stay right."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    before = signal.getsignal(signal.SIGWINCH)
+
+    def resized(signum: int, frame: Any) -> None:
+        try:
+            fcntl.ioctl(pseudo, termios.TIOCSWINSZ, fcntl.ioctl(terminal, termios.TIOCGWINSZ, b"\0" * 8))
+        except OSError:
+            pass
+        if callable(before):
+            before(signum, frame)
+
+    signal.signal(signal.SIGWINCH, resized)
 
 
 def _channel(original: int) -> tuple[int, int]:
