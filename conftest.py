@@ -17,7 +17,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from engage_contract import config as config_module
 from engage_contract import contract as contract_module
-from engage_contract import baseline, lanes, page, progress, scrub, suite
+from engage_contract import baseline, checks, lanes, page, progress, scrub, suite
 from engage_contract import summary as summary_module
 from engage_contract.config import ConfigError, ExitCode
 from engage_contract.failures import CURL_DIR, Finding, Report, findings_in
@@ -217,10 +217,20 @@ def _as_findings(report: pytest.TestReport, call: pytest.CallInfo) -> None:
         if findings:
             report.longrepr = Report(findings)
             _FAILURES[report.nodeid] = report.longrepr
-        else:  # a run-level failure (nothing exercised, a hung target, a transport error): listed all the same
+        else:
             test = report.nodeid.split("::")[-1]
-            first = (report.longreprtext.strip().splitlines() or [""])[-1]
-            _FAILURES[report.nodeid] = Report([Finding(test, "", first)])
+            text = str(call.excinfo.value) if call.excinfo.value.args else ""
+            if text.startswith(f"{checks.CONTRACT_EXERCISED}: "):  # a run-level verdict: nothing was exercised
+                finding = Finding(checks.CONTRACT_EXERCISED, checks.CONTRACT_EXERCISED_CLAUSE,
+                                  text.removeprefix(f"{checks.CONTRACT_EXERCISED}: {checks.CONTRACT_EXERCISED_CLAUSE}")
+                                  .strip())
+            else:  # the suite's own fault, not the API's: no clause, and no verdict
+                finding = Finding(SUITE_ERROR, test, f"{call.excinfo.type.__name__}: {text}".strip().splitlines()[0])
+            _FAILURES[report.nodeid] = Report([finding])
+
+
+# What a failure that is no clause's is filed under: an error of the suite itself (a bug, a broken fixture).
+SUITE_ERROR = "suite_error"
 
 
 # Failures by test, for the HTML page and the CI summary.
@@ -283,10 +293,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         _report(session, f"known deviation {entry.id}: {entry.check}", "skipped",
                 (str(known.path), 1, f"{baseline.reason(entry)}: {finding.summary}"))
     for entry in known.expired():
-        _report(session, f"known deviation {entry.id}: {entry.check}", "failed",
-                f"the baseline entry {entry.id} ({entry.check}, {entry.signature}) expired on {entry.expires}: "
+        text = (f"the baseline entry {entry.id} ({entry.check}, {entry.signature}) expired on {entry.expires}: "
                 f"fix the deviation, or give the entry a new date in {known.path}")
-    known.save()
+        _FAILURES[f"engage-contract::expired {entry.id}"] = Report([Finding(
+            "known_deviation_expired", "A known deviation is accepted until its baseline entry's date.", text)])
+        _report(session, f"known deviation {entry.id}: {entry.check}", "failed", text)
+    _writing(f"the baseline {known.path}", known.save)
     for judge in [lane.judge for lane in _RUN.lanes] + [_RUN.beside]:
         for signature, finding in judge.read_back_findings.items():
             name = f"{finding.check}: {signature} (customer {judge.customer_id})"
@@ -307,10 +319,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED  # it gave up after a failure: that failure is the verdict
     if known.update:
         _say(f"engage-contract: wrote this run's failures into the baseline {known.path}")
+    if (not problem and _STOPPED_BY is None and session.exitstatus == pytest.ExitCode.TESTS_FAILED and _FAILURES
+            and all(f.check == SUITE_ERROR for report in _FAILURES.values() for f in report.findings)):
+        session.exitstatus = pytest.ExitCode.INTERNAL_ERROR  # the suite's fault: no verdict on the API
     global _SUMMARY
     _SUMMARY = _build_summary(int(session.exitstatus), problem)
     xml = session.config.stash.get(_junit_key(), None)
     if xml is not None:
+        # hypothesis' statistics are one lane's, and wrong for the run: the summary's counts are the run's.
+        xml.global_properties[:] = [(name, value) for name, value in xml.global_properties
+                                    if not name.startswith("hypothesis-statistics")]
         for name, value in summary_module.junit_properties(_SUMMARY):
             xml.add_global_property(name, value)
 
@@ -322,7 +340,8 @@ def _build_summary(exit_code: int, restore_problem: str | None) -> dict:
     failures = [{"test": test.split("::")[-1], "check": finding.check, "clause": finding.clause,
                  "message": (finding.message.splitlines() or [""])[0]}
                 for test, report in _FAILURES.items() for finding in report.findings]
-    checks_failed = sorted({failure["check"] for failure in failures} - {"judged"})
+    checks_failed = sorted({failure["check"] for failure in failures} - {"judged", SUITE_ERROR})
+    errors = [failure for failure in failures if failure["check"] == SUITE_ERROR]
     if restore_problem:
         outcome, says = "restore-failed", (f"RESTORE FAILED for {_customers(_RUN.unrestored)}: restore "
                                            f"{'it' if len(_RUN.unrestored) == 1 else 'them'} by hand (the body is above)")
@@ -331,10 +350,13 @@ def _build_summary(exit_code: int, restore_problem: str | None) -> dict:
     elif exit_code == ExitCode.CANNOT_JUDGE:
         outcome, says = "could-not-judge", f"could not judge (exit {exit_code}: {_RUN.cannot_judge()})"
     elif exit_code == 0:
-        outcome, says = "holds", "the contract holds"
+        outcome, says = "holds", "the contract holds" + (" in the tests asked for" if _RUN.narrowed else "")
     elif exit_code == 1 and checks_failed:
         outcome, says = "violated", (f"contract violated: {len(checks_failed)} clause{'s' if len(checks_failed) > 1 else ''}"
                                      f" ({', '.join(checks_failed)})")
+    elif errors:
+        outcome, says = "error", (f"the suite itself failed, no verdict on the API: {errors[0]['clause']}: "
+                                  f"{errors[0]['message']}")
     else:
         outcome, says = "error", f"pytest exit status {exit_code}: no verdict"
     return summary_module.build(
@@ -382,16 +404,26 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         _RUN.close()
         if _SUMMARY is None:  # the session never finished (a usage error): nothing was judged
             return
-        summary_module.write(_SUMMARY)
+        _writing("the summary", lambda: summary_module.write(_SUMMARY))
         if index.is_file():
             # schemathesis renders the generated cases' failures itself
             probes = [(test, str(text)) for test, text in _FAILURES.items() if "test_update_customer[" not in test]
-            page.annotate(index, _SUMMARY, probes, _RUN.client.timings.milliseconds())
+            _writing("the page", lambda: page.annotate(index, _SUMMARY, probes, _RUN.client.timings.milliseconds()))
         if _RUN.target.step_summary:
-            summary_module.append_markdown(_RUN.target.step_summary, _SUMMARY)
-    finally:  # whatever went wrong above, nothing the run wrote keeps a credential
-        _scrub_artefacts()
-    print(summary_module.last_line(_SUMMARY, index if index.is_file() else None))
+            _writing(f"the step summary {_RUN.target.step_summary}",
+                     lambda: summary_module.append_markdown(_RUN.target.step_summary, _SUMMARY))
+    finally:  # whatever went wrong above, nothing the run wrote keeps a credential, and the verdict is said
+        _writing("the scrubbed reports", _scrub_artefacts)
+        if _SUMMARY is not None:
+            print(summary_module.last_line(_SUMMARY, index if index.is_file() else None))
+
+
+def _writing(what: str, write) -> None:
+    """One artefact written; one that cannot be leaves a line, not a traceback, and the verdict stands."""
+    try:
+        write()
+    except OSError as exc:
+        _say(f"engage-contract: could not write {what}: {exc.strerror or exc}")
 
 
 def _scrub_artefacts() -> None:

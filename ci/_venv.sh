@@ -14,9 +14,13 @@ stamp=".venv/.installed-from-pyproject"
 wanted="$(cat pyproject.toml; "$python" -c 'import sys; print(sys.executable, sys.version)')"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ] || ! .venv/bin/python -c 'import sys' 2>/dev/null; then
   echo "engage-contract: installing into .venv from pyproject.toml" >&2
-  "$python" -m venv --clear .venv
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]" >&2
+  # A failed install is no verdict on the API: its own code (69, the package index cannot be reached), one line.
+  { "$python" -m venv --clear .venv \
+    && .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >&2 \
+    && .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]" >&2; } || {
+    echo "engage-contract: installing into .venv failed (above); is the package index reachable?" >&2
+    exit 69
+  }
   printf '%s' "$wanted" > "$stamp"
 fi
 # shellcheck disable=SC1091

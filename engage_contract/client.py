@@ -285,7 +285,7 @@ class ClientCredentialsToken:
             time.sleep(min(_retry_after(response, 0, default=GATEWAY_PAUSE), URGENT_RETRY_AFTER))
         status = response.status_code
         if 300 <= status < 400:
-            raise TokenUnavailable(f"{where} redirected ({status}) to {response.headers.get('Location')!r}, and the "
+            raise TokenUnavailable(f"{where} redirected ({status}) to {response.headers.get('Location') or 'nowhere'}, and the "
                                    "suite follows no redirect: check ENGAGE_TOKEN_URL")
         if status in (404, 405):
             raise TokenEndpointWrong(f"{where} answered {status}: it is no token endpoint; check ENGAGE_TOKEN_URL (or "

@@ -7,6 +7,7 @@ import ipaddress
 import math
 import os
 import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -66,6 +67,8 @@ JOURNAL_DIR = ".engage-contract/journal"
 
 
 SCOPE = "engage:customers:readWrite"
+# RFC 6750, section 2.1: what a bearer token may hold.
+BEARER_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 # Seconds a request may take at most: a timeout longer than this is a mistake (and beyond what sockets take).
 MOST_TIMEOUT = 600.0
 
@@ -218,6 +221,10 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         raise ConfigError(f"ENGAGE_MAX_IN_FLIGHT may be at most {PLATFORM_MAX_IN_FLIGHT}, the platform's limit of "
                           f"concurrent requests, not {max_in_flight}")
     max_inconclusive = _share(env, "ENGAGE_MAX_INCONCLUSIVE", 0.2)
+    for name in ("ENGAGE_TOKEN", "ENGAGE_READONLY_TOKEN"):
+        if env.get(name, "").strip() and not BEARER_TOKEN.fullmatch(env[name].strip()):
+            raise ConfigError(f"{name} is not a bearer token (RFC 6750: letters, digits and -._~+/ only, then any "
+                              "number of =): was something else pasted with it?")
     return Target(
         base_url=base_url,
         token=token,
@@ -269,14 +276,19 @@ def is_loopback(host: str) -> bool:
 
 def _check_url(name: str, url: str, allow_http: bool, example: str) -> None:
     """An http(s) URL with a host, without credentials in it, and over TLS unless it stays on this machine."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed [ of an IPv6 address, say
+        raise ConfigError(f"{name} is not a URL such as {example}") from None
     if "@" in parts.netloc:  # first, and never repeated: what is before the @ may be a password
         raise ConfigError(f"{name} must not hold a user name or password (user:pass@host): credentials go in "
                           "ENGAGE_TOKEN or ENGAGE_CLIENT_ID and ENGAGE_CLIENT_SECRET")
     try:
-        parts.port  # noqa: B018 - raises on a port out of range
+        port = parts.port
     except ValueError:
-        raise ConfigError(f"{name} has a port that is not a number from 1 to 65535: {url!r}") from None
+        port = 0
+    if port == 0:
+        raise ConfigError(f"{name} has a port that is not a number from 1 to 65535: {url!r}")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{name} must be an http(s) URL such as {example}, not {url!r}")
     if parts.scheme == "http" and not allow_http and not is_loopback(parts.hostname):

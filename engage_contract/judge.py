@@ -119,7 +119,7 @@ class Tally:
             raise LookupError("no schema-valid update got an answer that tells")
         if not accepted:
             return (f"the contract could not be exercised: none of the {sent} schema-valid updates was accepted "
-                    f"(statuses: {dict(sorted(self.statuses.items()))})")
+                    f"(statuses: {json.dumps({str(k): v for k, v in sorted(self.statuses.items())})})")
         return None
 
 

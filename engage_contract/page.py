@@ -72,7 +72,7 @@ def heat_table(by_kind: dict[str, dict[str, int]]) -> str:
             shade = f"rgba({'200,60,60' if status.startswith('5') else '60,120,200'},{count / total:.2f})"
             cells += f"<td style='background:{shade}' title='{count} of {total}'>{count or ''}</td>"
         body += f"<tr><th>{html.escape(KINDS.get(kind, kind))}</th>{cells}</tr>"
-    return f"<table class='heat'><tr><th></th>{head}</tr>{body}</table>"
+    return f"<div style='overflow-x:auto'><table class='heat'><tr><th></th>{head}</tr>{body}</table></div>"
 
 
 def latency_chart(latencies: dict[str, list[float]]) -> str:
@@ -87,7 +87,7 @@ def latency_chart(latencies: dict[str, list[float]]) -> str:
         most = max(counts)
         bars = ""
         for i, count in enumerate(counts):
-            height = 80 * count / most
+            height = 72 * count / most  # room above the tallest bar for its count
             label = f"≤{BUCKETS[i]:g}" if BUCKETS[i] != float("inf") else f">{BUCKETS[i - 1]:g}"
             bars += (f"<rect x='{10 + i * 38}' y='{90 - height:.1f}' width='30' height='{height:.1f}' fill='#3c78c8'>"
                      f"<title>{label} ms: {count}</title></rect>"

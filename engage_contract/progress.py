@@ -16,11 +16,12 @@ TERMINAL_INTERVAL = 0.5
 
 class Progress:
     def __init__(self, write: Callable[[str], None], *, terminal: bool, clock: Callable[[], float] = time.monotonic,
-                 column: Callable[[], int] = lambda: 0):
+                 column: Callable[[], int] = lambda: 0, width: Callable[[], int] = lambda: 10_000):
         self._write = write
         self._terminal = terminal
         self._clock = clock
         self._column = column  # where pytest's own line stands: 0 when it is empty
+        self._columns = width  # the terminal's: a line that wrapped could not be rewritten in place
         self._started = clock()
         self._shown = self._started
         self._width = 0  # the progress line on the terminal, while it is shown
@@ -40,6 +41,7 @@ class Progress:
         line = (f"engage-contract: {requests:,} requests, {cases:,} cases, {failures} failing, {inconclusive} inconclusive, "
                 f"{requests / elapsed if elapsed else 0:.0f} requests/s, {elapsed:.0f} s")
         if self._terminal:
+            line = line[:max(self._columns() - 1, 20)]
             if not self._width:  # a line of its own, below pytest's
                 self._return_to = self._column()
                 self._write("\n" if self._return_to else "")
@@ -68,4 +70,5 @@ def for_pytest(config: Any) -> Progress:
                 out.write(text)
                 out.flush()
 
-    return Progress(write, terminal=out is not None and out.isatty(), column=lambda: writer.width_of_current_line)
+    return Progress(write, terminal=out is not None and out.isatty(), column=lambda: writer.width_of_current_line,
+                    width=lambda: writer.fullwidth)

@@ -269,7 +269,7 @@ class Run:
         documented = sorted(self.contract.documented_statuses("PATCH"))
         codes = self.contract.business_error_codes
         return {
-            "target": self.client.base_url + (" (embedded reference server)" if self.target.embedded else ""),
+            "target": self.client.base_url,
             "profile": self.target.profile.name,
             "seed": self.target.seed,
             "customers": ", ".join(self.customer_ids),
@@ -445,7 +445,7 @@ def _read_test_customer(client: Client, contract: Contract, customer_id: str) ->
     status = response.status_code
     if 300 <= status < 400:
         raise ConfigError(f"the first read of customer {customer_id} was redirected ({status}) to "
-                          f"{response.headers.get('Location')!r}, and the suite follows no redirect: is ENGAGE_BASE_URL "
+                          f"{response.headers.get('Location') or 'nowhere'}, and the suite follows no redirect: is ENGAGE_BASE_URL "
                           "the API itself, not a sign-in or maintenance page in front of it?", ExitCode.CANNOT_JUDGE)
     if status >= 500:
         raise ConfigError(f"the target answered {status} to the first read of customer {customer_id}, even after a "
@@ -481,7 +481,7 @@ def _customer_read(client: Client, contract: Contract, customer_id: str, respons
     if response.status_code == 404:
         said = _first_error_message(response, client.mask)
         raise ConfigError(f"the test customer {customer_id!r} does not exist at {client.base_url} (404"
-                          f"{': ' + repr(said) if said else ''}); check ENGAGE_CUSTOMER_ID, and the enterprise in "
+                          f"{': ' + json.dumps(said, ensure_ascii=False) if said else ''}); check ENGAGE_CUSTOMER_ID, and the enterprise in "
                           "ENGAGE_BASE_URL", ExitCode.CUSTOMER_NOT_FOUND)
     data = customer.data_of(response)
     if data is None:

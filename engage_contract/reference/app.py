@@ -218,11 +218,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, method: str) -> None:
         started = time.monotonic()
+        self._status = None  # a kept-alive handler serves many requests: this one's, or none
+        self._transport_fault = None
         try:
             self._answer(method)
         finally:
             if self.server.log is not None:
-                self.server.log(f"{method} {self.path} {getattr(self, '_status', '-')} "
+                self.server.log(f"{method} {self.path} {self._status or '-'}{self._transport_fault and ' ' + self._transport_fault or ''} "
                                 f"X-Correlation-Id={self.headers.get('X-Correlation-Id') or '-'} "
                                 f"{(time.monotonic() - started) * 1000:.0f} ms")
 

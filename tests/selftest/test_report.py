@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from engage_contract.harness import Outcome, run_suite
+from engage_contract.harness import ROOT, Outcome, run_suite
 from engage_contract.summary import SCHEMA
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -131,3 +131,18 @@ def test_the_last_line_says_the_verdict_the_target_and_the_counts(kind: str, tmp
                                     format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(summary)
     assert summary["verdict"] == {"outcome": outcome_name, "exit_code": code, "says": found["says"]}
     assert summary["requests"] == outcome.requests and summary["latency_ms"]["update"]["count"] > 0
+
+
+def test_a_bug_in_the_suite_is_no_verdict_on_the_api() -> None:
+    outcome = run_suite(profile="smoke", env={"PYTHONPATH": str(ROOT)},
+                        pytest_args=("-p", "tests.selftest.crash_plugin"))
+    assert outcome.exit_code == 3, outcome.output[-3000:]  # pytest's "internal error", not 1 ("violated")
+    last = outcome.output.rstrip().splitlines()[-1]
+    assert "the suite itself failed, no verdict on the API: test_example_request_accepted: RuntimeError: a bug" in last
+
+
+def test_an_artefact_that_cannot_be_written_leaves_a_line_and_the_verdict(tmp_path: Path) -> None:
+    outcome = run_suite(profile="smoke", env={"GITHUB_STEP_SUMMARY": str(tmp_path / "no-such-folder" / "summary.md")})
+    assert outcome.exit_code == 0, outcome.output[-3000:]
+    assert "engage-contract: could not write the step summary" in outcome.output and "Traceback" not in outcome.output
+    assert outcome.output.rstrip().splitlines()[-1].startswith("engage-contract: the contract holds at ")

@@ -280,10 +280,15 @@ def test_a_token_the_target_echoes_is_in_no_artefact(tmp_path: Path) -> None:
     ({"ENGAGE_TOKEN": "", "ENGAGE_CLIENT_ID": "me", "ENGAGE_CLIENT_SECRET": "a-secret-of-mine",
       "ENGAGE_TOKEN_URL": "{root}/nowhere/token"}, ExitCode.BAD_CONFIGURATION, "answered 404: it is no token endpoint"),
     ({"ENGAGE_RECORD": "yes"}, ExitCode.BAD_CONFIGURATION, "ENGAGE_RECORD must be 1, 0, true or false, not 'yes'"),
+    ({"ENGAGE_TOKEN": "selftest-token\nX-Other: 1"}, ExitCode.BAD_CONFIGURATION, "ENGAGE_TOKEN is not a bearer token"),
+    ({"ENGAGE_BASE_URL": "http://[::1:8080/enterprises/acme"}, ExitCode.BAD_CONFIGURATION, "ENGAGE_BASE_URL is not a URL"),
+    ({"ENGAGE_BASE_URL": "http://127.0.0.1:0/enterprises/acme"}, ExitCode.BAD_CONFIGURATION,
+     "ENGAGE_BASE_URL has a port that is not a number from 1 to 65535"),
 ], ids=["unreachable", "bad-token", "missing-customer", "no-token", "bad-profile", "bad-timeout",
         "missing-schema", "binary-schema", "production", "production-spelt-otherwise", "production-schema-without-servers",
         "empty-base-url", "not-the-api", "bad-baseline", "timeout-inf", "timeout-nan", "timeout-huge", "port-out-of-range",
-        "https-to-an-http-server", "an-html-page", "baseline-a-folder", "token-endpoint-404", "record-yes"])
+        "https-to-an-http-server", "an-html-page", "baseline-a-folder", "token-endpoint-404", "record-yes",
+        "token-with-a-newline", "url-not-one", "port-zero"])
 def test_bad_input_stops_with_one_sentence(tmp_path: Path, env: dict[str, str], code: ExitCode, says: str) -> None:
     schema = SCHEMA_PATH.read_text().split("\nsecurity:", 1)
     (tmp_path / "no-servers.yaml").write_text(schema[0].split("\nservers:", 1)[0] + "\nsecurity:" + schema[1])
