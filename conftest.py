@@ -350,7 +350,9 @@ def _build_summary(exit_code: int, restore_problem: str | None) -> dict:
     elif exit_code == ExitCode.CANNOT_JUDGE:
         outcome, says = "could-not-judge", f"could not judge (exit {exit_code}: {_RUN.cannot_judge()})"
     elif exit_code == 0:
-        outcome, says = "holds", "the contract holds" + (" in the tests asked for" if _RUN.narrowed else "")
+        known = len(_RUN.judge.deviations.seen)
+        outcome, says = "holds", ("the contract holds" + (" in the tests asked for" if _RUN.narrowed else "")
+                                  + (f", but for {known} known deviation{'s' if known > 1 else ''}" if known else ""))
     elif exit_code == 1 and checks_failed:
         outcome, says = "violated", (f"contract violated: {len(checks_failed)} clause{'s' if len(checks_failed) > 1 else ''}"
                                      f" ({', '.join(checks_failed)})")

@@ -39,6 +39,8 @@ def test_a_known_deviation_passes_and_says_so(recorded: Path, tmp_path: Path) ->
     outcome = run_suite(["drop-field"], env={"ENGAGE_BASELINE": str(path), "GITHUB_STEP_SUMMARY": str(step_summary)})
     assert outcome.exit_code == 0, outcome.output[-3000:]
     assert '"signature": "sent_values_stored|company", "reason": "ticket ENG-1234' in outcome.output
+    assert outcome.output.rstrip().splitlines()[-1].startswith(
+        "engage-contract: the contract holds, but for 1 known deviation at ")
     markdown = step_summary.read_text()
     assert "**Known deviations" in markdown and "`sent_values_stored|company`" in markdown, markdown
     assert "ticket ENG-1234" in markdown
