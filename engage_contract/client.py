@@ -381,10 +381,13 @@ class Client:
             exc.sent_headers = dict(headers)  # the failure shows the request with the headers it went with
             raise
 
-    def read(self, customer_id: str, accept_language: str | None = None, *, urgent: bool = False) -> requests.Response:
-        """GET the customer, as the contract's read-back."""
-        return self._request("GET", customer_id, urgent=urgent,
-                             headers={"Accept-Language": accept_language} if accept_language is not None else {})
+    def read(self, customer_id: str, accept_language: str | None = None, *, urgent: bool = False,
+             token: str | None = None) -> requests.Response:
+        """GET the customer, as the contract's read-back; with our token, or with another one."""
+        headers = {"Accept-Language": accept_language} if accept_language is not None else {}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        return self._request("GET", customer_id, urgent=urgent, headers=headers)
 
     def write(self, customer_id: str, body: dict[str, Any], *, urgent: bool = False) -> requests.Response:
         """PATCH a body outside of any generated case (restoring the customer)."""

@@ -100,8 +100,10 @@ class Exchange:
     def inconclusive(self) -> bool:
         """The status says nothing of the request: 409 or 429 after the retries, or our own token refused
         after a refresh (its lifetime is the platform's business, not this operation's)."""
-        # Under another enterprise, a 401 for our token is an answer: it is not valid there.
-        return self.status in INCONCLUSIVE_STATUSES or (self.status == 401 and self.authorized and not self.elsewhere)
+        # Under another enterprise, a 401 for our token is an answer (it is not valid there), if the token is still
+        # good at home: the read-back of the test customer says so.
+        at_home = self.elsewhere and self.after is not None and self.after.status == 200
+        return self.status in INCONCLUSIVE_STATUSES or (self.status == 401 and self.authorized and not at_home)
 
     @functools.cached_property
     def body(self) -> Body:

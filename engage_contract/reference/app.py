@@ -290,6 +290,8 @@ class _Handler(BaseHTTPRequestHandler):
         if unquote(segments[2]) != server.enterprise and "enterprise-ignored" not in faults:
             if "legal-refusals-are-401" in faults:
                 raise HttpError(401, "UNAUTHORIZED", "The access token is not valid for this enterprise.")
+            if "legal-other-enterprise-forbidden" in faults:
+                raise HttpError(403, "FORBIDDEN", "The access token's organisation may not see this enterprise.")
             raise HttpError(404, "NOT_FOUND", "No such enterprise.")
         customer_id = unquote(segments[4])
         if method not in ("GET", "PATCH"):

@@ -107,6 +107,8 @@ FAULTS: dict[str, str] = {
                              "200 body's envelope and in a response header (a careless gateway does)"),
     "legal-refusals-are-401": ("a customer under another enterprise and an update with a read-only token answer 401 "
                                "(instead of 404 and 403): the page does not say which"),
+    "legal-other-enterprise-forbidden": ("a customer under another enterprise answers 403 (organisation settings "
+                                         "forbid it) instead of 404"),
     "legal-all-at-once": "every legal-* choice above, together",
 }
 

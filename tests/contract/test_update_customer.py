@@ -87,6 +87,14 @@ def test_read_only_token_cannot_write(run: Run, judge: Judge) -> None:
     and changes nothing."""
     if run.readonly_token is None:
         pytest.skip("ENGAGE_READONLY_TOKEN is not set (a token with the scope engage:customers:readOnly)")
+    # A token refused outright (expired, say) would get its 401 whatever its scope: a refusal proves nothing then.
+    try:
+        reads = judge.client.read(judge.customer_id, token=run.readonly_token).status_code
+    except (TargetUnreachable, TargetTimedOut, AnswerBroken, ClientError) as exc:
+        pytest.skip(f"could not make sure ENGAGE_READONLY_TOKEN can read the customer: {exc}")
+    if reads != 200:
+        pytest.skip(f"ENGAGE_READONLY_TOKEN cannot read the customer either (GET answered {reads}): expired, or "
+                    "another enterprise's? Its refusal to update would prove nothing")
     judge.run(_seed_request(run, judge.customer_id), authorized=False, token=run.readonly_token, read_only=True)
 
 

@@ -375,6 +375,23 @@ def test_a_read_only_token_the_target_echoes_is_in_no_artefact() -> None:
     assert not _leaked(outcome, [LEAK_CANARY, READONLY_TOKEN])
 
 
+def test_a_read_only_token_that_cannot_even_read_proves_nothing() -> None:
+    # An expired read-only token gets 401 whatever its scope: the probe says it judged nothing, and skips.
+    outcome = run_suite(["read-only-token-writes"], profile="smoke", env={"ENGAGE_READONLY_TOKEN": "expired-readonly-1"},
+                        pytest_args=("-k", "read_only", "-rs"))
+    assert outcome.exit_code == 0, outcome.output[-3000:]
+    assert "ENGAGE_READONLY_TOKEN cannot read the customer either (GET answered 401)" in outcome.output
+
+
+def test_a_clause_broken_on_a_read_back_is_a_verdict_though_the_run_could_not_judge() -> None:
+    # Every read-back that answers 503 leaves its case without a verdict (more than the share allowed: 0), and
+    # is a finding about the GET itself (read_back_answers): that finding keeps the run's exit at 1, not 75.
+    outcome = run_suite(["read-back-503"], profile="ci", stop_at_first_failure=False,
+                        env={"ENGAGE_MAX_INCONCLUSIVE": "0"})
+    assert "the environment lets the suite judge" in outcome.junit, outcome.output[-3000:]
+    assert outcome.exit_code == 1 and "read_back_answers" in outcome.failed_checks, outcome.output[-3000:]
+
+
 def test_the_console_is_scrubbed_whoever_writes_to_it() -> None:
     # A plugin prints the token from a test (captured, and shown with -rA), straight to the descriptor, to
     # sys.__stderr__, in the terminal summary and at exit: pytest's capture puts its own descriptors back

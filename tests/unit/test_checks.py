@@ -324,6 +324,12 @@ def test_check_on_a_canned_exchange(check, exchange_: Exchange, expected: str | 
         assert found is not None and expected in found, f"{check.__name__} gave {found!r}, expected {expected!r}"
 
 
+def test_a_401_elsewhere_is_an_answer_only_while_our_token_works_at_home() -> None:
+    assert not exchange(401, method="GET", elsewhere=True).inconclusive  # the read-back at home got 200
+    assert exchange(401, method="GET", elsewhere=True, after=None, after_status=401).inconclusive
+    assert exchange(401, body={}).inconclusive  # at home, our own token refused: no verdict, as before
+
+
 def test_every_check_is_shown_to_fail() -> None:
     failing = {case[1].__name__ for case in CASES if case[3] is not None}
     assert failing == {check.__name__ for check in checks.ALL}
