@@ -57,21 +57,26 @@ def test_the_page_shows_the_failure_and_the_coverage(failed: Outcome, tmp_path: 
     page = tmp_path / "index.html"
     page.write_text(failed.report_html)
     assert failed.report_html, "the run left no HTML page"
-    if CHROMIUM is None:
-        pytest.skip("no chromium on this machine (Debian: apt-get install chromium): the page was not rendered")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}"]
-    rendered = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
-                              timeout=120).stdout
+    rendered = _chromium(page, "--dump-dom")
     for shown in ("sent_values_stored", "X-Correlation-Id", "never_reached", "Coverage, restore and seed",
                   "Authorization: [Filtered]", "Failed"):
         assert shown in rendered, f"the rendered page does not show {shown!r}"
     assert "Statuses by kind of request" in rendered and "<svg" in rendered and "How long answers took" in rendered
     screenshot = Path("reports") / "selftest-failed-run.png"  # for a person to look at
     screenshot.parent.mkdir(exist_ok=True)
-    subprocess.run([CHROMIUM, *flags, "--window-size=1400,2400", f"--screenshot={screenshot.resolve()}",
-                    page.as_uri()], capture_output=True, timeout=120)
+    _chromium(page, "--window-size=1400,2400", f"--screenshot={screenshot.resolve()}")
+
+
+def _chromium(page: Path, *flags: str) -> str:
+    """What headless Chromium prints for the page (its DOM with --dump-dom, once its scripts ran); a machine
+    without it skips the test, saying so."""
+    if CHROMIUM is None:
+        pytest.skip("no chromium on this machine (Debian: apt-get install chromium): the page was not rendered")
+    quiet = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={page.parent / 'profile'}"]
+    return subprocess.run([CHROMIUM, *quiet, *flags, page.as_uri()], capture_output=True, text=True,
+                          timeout=120).stdout
 
 
 # Run in the page once it has loaded: how far it is wider than the window, and what sticks out.
@@ -88,15 +93,9 @@ def test_the_page_has_no_horizontal_scroll_bar(tmp_path: Path) -> None:
     # The failing case is an externalId of 255 characters without a break: wider than any window.
     outcome = run_suite(["reject-valid-boundary"], stop_at_first_failure=False)
     assert re.search(r"[^\s<>]{250}", outcome.report_html), "no long value on the page: the test proves nothing"
-    if CHROMIUM is None:
-        pytest.skip("no chromium on this machine (Debian: apt-get install chromium): the page was not rendered")
     page = tmp_path / "index.html"
     page.write_text(outcome.report_html.replace("</body>", OVERFLOW_PROBE + "</body>"))
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
-             "--window-size=1280,900", "--virtual-time-budget=10000"]
-    rendered = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
-                              timeout=120).stdout
+    rendered = _chromium(page, "--window-size=1280,900", "--virtual-time-budget=10000", "--dump-dom")
     found = re.search(r'data-overflow="(-?\d+)"', rendered)
     assert found, "the page's overflow could not be measured"
     wide = re.search(r"data-wide=\"([^\"]*)\"", rendered)
