@@ -169,7 +169,7 @@ class Run:
         clients = [client, *(client.sibling() for _ in customer_ids[1:])]
         journals = [None if target.embedded else journal.path_for(target.journal_dir, target.base_url, customer_id)
                     for customer_id in customer_ids]
-        claims: list[journal.Claim | None] = []
+        claimed: dict[str, journal.Claim] = {}
         try:
             for customer_id, path in zip(customer_ids, journals):
                 if path is not None:
@@ -177,20 +177,17 @@ class Run:
             originals = [_read_test_customer(client, contract, customer_id) for customer_id in customer_ids]
             # In one order, whatever the order given: two runs with overlapping customers cannot each hold one
             # the other waits for.
-            claimed: dict[str, journal.Claim] = {}
             for customer_id, path, original in sorted(zip(customer_ids, journals, originals), key=lambda row: row[0]):
                 if path is not None:
                     claimed[customer_id] = _claim(target, customer_id, path, original)
-                    claims.append(claimed[customer_id])
-            claims = [claimed.get(customer_id) for customer_id in customer_ids]
         except ConfigError:
-            for claim in claims:
-                if claim is not None:
-                    claim.release()
+            for claim in claimed.values():
+                claim.release()
             if server is not None:
                 server.shutdown()
             raise
         lanes, cases_sent = [], CasesSent()
+        claims = [claimed.get(customer_id) for customer_id in customer_ids]
         for number, (customer_id, lane_client, claim, original) in enumerate(
                 zip(customer_ids, clients, claims, originals), start=1):
             judge = Judge(contract, lane_client, customer_id, known, cases_sent, lock_seconds=target.lock_seconds)
@@ -200,7 +197,7 @@ class Run:
         beside.remember(originals[0])  # what it knows of a customer it never sends to: no read needed
         run = cls(target=target, contract=contract, lanes=lanes, beside=beside, server=server,
                   readonly_token=readonly_token)
-        run._heartbeat = _Heartbeat([claim for claim in claims if claim is not None])
+        run._heartbeat = _Heartbeat(list(claimed.values()))
         return run
 
     def give_up(self, reason: str) -> None:
