@@ -5,6 +5,7 @@ time zone belong together, for the reference server's geocoder and the suite's r
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -57,3 +58,14 @@ def zone_names() -> frozenset[str]:
 @functools.cache
 def country_names() -> dict[str, str]:
     return {row[0]: row[1] for row in _rows("iso3166.tab")}
+
+
+_EARTH_RADIUS_KM = 6371.0
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The great-circle distance between two points (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
