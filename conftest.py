@@ -18,6 +18,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from engage_contract import config as config_module
 from engage_contract import contract as contract_module
 from engage_contract import baseline, checks, lanes, page, progress, scrub, suite
+from engage_contract import readings as readings_module
 from engage_contract import summary as summary_module
 from engage_contract.config import ConfigError, ExitCode
 from engage_contract.failures import CURL_DIR, Finding, Report, findings_in
@@ -89,7 +90,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     for judge in [lane.judge for lane in _RUN.lanes] + [_RUN.beside]:
         judge.give_up = _give_up
     # A page, a recording, a summary or curl scripts left by an earlier run are not this one's.
-    for left in (suite.REPORT_DIR / "index.html", suite.RECORDING, summary_module.PATH):
+    for left in (suite.REPORT_DIR / "index.html", suite.RECORDING, summary_module.PATH, readings_module.PATH):
         left.unlink(missing_ok=True)
     shutil.rmtree(CURL_DIR, ignore_errors=True)
     for signum in STOP_SIGNALS:
@@ -304,6 +305,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             name = f"{finding.check}: {signature} (customer {judge.customer_id})"
             _FAILURES[f"engage-contract::{name}"] = Report([finding])
             _report(session, name, "failed", Report([finding]))
+    _compare_readings(session)
     # Failures that are verdicts on the API (contract_exercised with nothing to judge is none).
     verdicts = session.testsfailed - len(_RUN.unjudged)
     unjudged = _RUN.cannot_judge() if _STOPPED_BY is None else None
@@ -334,13 +336,40 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 _SUMMARY: dict | None = None  # the run's summary, once the session is over
+_READINGS: dict | None = None  # what the target chose at the page's silences, once the session is over
+_CHANGES: list[readings_module.Change] = []  # ... and what of it changed since ENGAGE_READINGS
+READINGS_UNCHANGED = "readings_unchanged"
+READINGS_UNCHANGED_CLAUSE = ("What the target chose where the page is silent is what it chose before "
+                             "(ENGAGE_READINGS_STRICT=1).")
+
+
+def _compare_readings(session: pytest.Session) -> None:
+    """This run's readings, and what changed since the earlier ones: a warning, or (strict) a failure of its own."""
+    global _READINGS, _CHANGES
+    _READINGS = _RUN.readings.result()
+    if _RUN.earlier_readings is None:
+        return
+    _CHANGES = readings_module.changes(_RUN.earlier_readings, _READINGS)
+    if _CHANGES and _RUN.target.readings_strict:
+        text = f"{len(_CHANGES)} reading{'s' if len(_CHANGES) > 1 else ''} changed since {_RUN.target.readings}: " + \
+               "; ".join(map(str, _CHANGES))
+        _FAILURES["engage-contract::readings"] = Report([Finding(READINGS_UNCHANGED, READINGS_UNCHANGED_CLAUSE, text)])
+        _report(session, "readings unchanged", "failed", text)
+
+
+def _readings_summary() -> dict:
+    return {"path": str(readings_module.PATH), "compared_with": _RUN.target.readings if _RUN.earlier_readings else None,
+            "changed": [change.as_json() for change in _CHANGES],
+            "not_reached": [name for name, row in (_READINGS or {}).items() if row["reading"] == readings_module.NOT_REACHED]}
 
 
 def _build_summary(exit_code: int, restore_problem: str | None) -> dict:
     failures = [{"test": test.split("::")[-1], "check": finding.check, "clause": finding.clause,
                  "message": (finding.message.splitlines() or [""])[0]}
                 for test, report in _FAILURES.items() for finding in report.findings]
-    checks_failed = sorted({failure["check"] for failure in failures} - {"judged", SUITE_ERROR})
+    checks_failed = sorted({failure["check"] for failure in failures} - {"judged", SUITE_ERROR, READINGS_UNCHANGED})
+    changed = (f"{len(_CHANGES)} reading{'s' if len(_CHANGES) > 1 else ''} changed since {_RUN.target.readings}"
+               if _CHANGES else "")
     errors = [failure for failure in failures if failure["check"] == SUITE_ERROR]
     if restore_problem:
         outcome, says = "restore-failed", (f"RESTORE FAILED for {_customers(_RUN.unrestored)}: restore "
@@ -352,10 +381,13 @@ def _build_summary(exit_code: int, restore_problem: str | None) -> dict:
     elif exit_code == 0:
         known = len(_RUN.judge.deviations.seen)
         outcome, says = "holds", ("the contract holds" + (" in the tests asked for" if _RUN.narrowed else "")
-                                  + (f", but for {known} known deviation{'s' if known > 1 else ''}" if known else ""))
+                                  + (f", but for {known} known deviation{'s' if known > 1 else ''}" if known else "")
+                                  + (f"; {changed} (a warning)" if changed else ""))
     elif exit_code == 1 and checks_failed:
         outcome, says = "violated", (f"contract violated: {len(checks_failed)} clause{'s' if len(checks_failed) > 1 else ''}"
                                      f" ({', '.join(checks_failed)})")
+    elif exit_code == 1 and changed and _RUN.target.readings_strict:
+        outcome, says = "readings-changed", f"the contract holds, but {changed} (ENGAGE_READINGS_STRICT=1)"
     elif errors:
         outcome, says = "error", (f"the suite itself failed, no verdict on the API: {errors[0]['clause']}: "
                                   f"{errors[0]['message']}")
@@ -364,7 +396,7 @@ def _build_summary(exit_code: int, restore_problem: str | None) -> dict:
     return summary_module.build(
         _RUN.summary(), outcome=outcome, exit_code=exit_code, says=says, failures=failures,
         known=_RUN.judge.deviations, restore_problem=restore_problem, interrupted_by=_STOPPED_BY,
-        embedded=_RUN.target.embedded, probes_sent_ahead=_PROBES.count)
+        embedded=_RUN.target.embedded, probes_sent_ahead=_PROBES.count, readings=_readings_summary())
 
 
 def _report(session: pytest.Session, name: str, outcome: str, longrepr) -> None:
@@ -396,6 +428,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     else:
         write(f"{'restored':>23}: {_customers()} "
               f"{'has its' if len(_RUN.lanes) == 1 else 'have their'} original values again")
+    if _READINGS is not None:
+        terminalreporter.section("engage-contract readings: what the target chose where the page is silent")
+        for line in readings_module.console(_READINGS):
+            write(line)
+        if _RUN.earlier_readings is not None:
+            if _CHANGES:
+                write(f"{len(_CHANGES)} changed since {_RUN.target.readings}:", yellow=True, bold=True)
+                for change in _CHANGES:
+                    write(f"  {change}", yellow=True)
+            else:
+                write(f"nothing changed since {_RUN.target.readings}")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -408,17 +451,37 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         if _SUMMARY is None:  # the session never finished (a usage error): nothing was judged
             return
         _writing("the summary", lambda: summary_module.write(_SUMMARY))
+        _writing("the readings", _write_readings)
         if index.is_file():
             # schemathesis renders the generated cases' failures itself
             probes = [(test, str(text)) for test, text in _FAILURES.items() if "test_update_customer[" not in test]
-            _writing("the page", lambda: page.annotate(index, _SUMMARY, probes, _RUN.client.timings.milliseconds()))
+            _writing("the page", lambda: page.annotate(index, _SUMMARY, probes, _RUN.client.timings.milliseconds(),
+                                                       readings_module.html_table(_READINGS, _CHANGES)))
         if _RUN.target.step_summary:
             _writing(f"the step summary {_RUN.target.step_summary}",
-                     lambda: summary_module.append_markdown(_RUN.target.step_summary, _SUMMARY))
+                     lambda: summary_module.append_markdown(_RUN.target.step_summary, _SUMMARY,
+                                                            readings_module.markdown(_READINGS, _CHANGES,
+                                                                                     _SUMMARY["readings"]["compared_with"])))
     finally:  # whatever went wrong above, nothing the run wrote keeps a credential, and the verdict is said
         _writing("the scrubbed reports", _scrub_artefacts)
         if _SUMMARY is not None:
             print(summary_module.last_line(_SUMMARY, index if index.is_file() else None))
+
+
+def _write_readings() -> None:
+    """reports/readings.json; with ENGAGE_READINGS_UPDATE=1, this run's readings into ENGAGE_READINGS as well, where
+    the run ended as it should (an interrupted one saw part of what it would have)."""
+    target = _RUN.target
+
+    def document(carried: dict | None = None) -> dict:
+        where = "embedded" if target.embedded else _RUN.client.base_url
+        return readings_module.document(_READINGS, where, target.profile.name, target.seed, carried)
+
+    readings_module.write(document())
+    if target.readings_update and _SUMMARY["verdict"]["outcome"] not in ("interrupted", "error", "restore-failed"):
+        readings_module.write(document(_RUN.earlier_readings), target.readings)
+        _SCRUBBER.file(Path(target.readings))
+        _say(f"engage-contract: wrote this run's readings into {target.readings}")
 
 
 def _writing(what: str, write) -> None:

@@ -318,6 +318,7 @@ class Client:
                        if credentials is not None else StaticToken(token or ""))
         self.pacer = Pacer(per_minute, max_in_flight)
         self.writes = 0  # requests this client sent that may change a customer (its lane's restore needs them)
+        self.readings: Any = None  # what every raw answer shows of the silences (readings.Readings), the run's
 
     def sibling(self) -> "Client":
         """A client for another lane: its own session (requests' are not shared across threads), the same
@@ -327,6 +328,7 @@ class Client:
         other.timings = self.timings
         other.session = NoRedirectSession()
         other.writes = 0
+        other.readings = self.readings
         return other
 
     @property
@@ -423,7 +425,7 @@ class Client:
 
     def _with_retries(self, send: Callable[[], Any], describe: Callable[[], str], urgent: bool = False,
                       timeout: float | None = None) -> Any:
-        retried_once = refreshed = False
+        retried_once = refreshed = just_refreshed = False
         attempt = 0
         gateway_status, recovered = None, False  # a 502, 503 or 504 retried once, and whether that helped
         while True:
@@ -438,6 +440,13 @@ class Client:
                 self.pacer.retried()
                 continue
             status = response.status_code
+            if self.readings is not None:
+                self.readings.response(response)
+                if just_refreshed:
+                    self.readings.token_refused(accepted_after_refresh=status != 401)
+                if gateway_status is not None and not recovered:
+                    self.readings.gateway_error(gateway_status, recovered=status not in GATEWAY_STATUSES)
+            just_refreshed = False
             if gateway_status is not None and not recovered and status not in GATEWAY_STATUSES:
                 recovered = True
                 self.pacer.recovered_from_5xx()
@@ -450,7 +459,7 @@ class Client:
                 continue
             if (status == 401 and not refreshed and self.sent_our_token(response.request.headers)
                     and self.tokens.refresh()):
-                refreshed = True  # our token may have expired or been revoked mid-run: once more with a new one
+                refreshed = just_refreshed = True  # our token may have expired or been revoked mid-run: once more
                 self.pacer.retried()
                 continue
             if status in RETRIED_STATUSES and attempt < (URGENT_RETRIES if urgent else MAX_RETRIES):

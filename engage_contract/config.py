@@ -130,6 +130,9 @@ class Target:
     max_inconclusive: float = 0.2  # the share of cases the platform may leave without a verdict before the run fails
     lock_seconds: float = 60.0  # updates answered 409 in a row for this long: the customer is locked
     readonly_token: str | None = None  # a token with the read-only scope, for the tenant probes
+    readings: str | None = None  # an earlier run's readings of the silences, to compare this run's with
+    readings_strict: bool = False  # a changed reading fails the run
+    readings_update: bool = False  # write this run's readings into that file
 
     def secrets(self) -> list[str]:
         """The credentials given: a report must show none of them (scrub.py)."""
@@ -192,6 +195,9 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
     credentials = _client_credentials(env, base_url) if base_url is not None and token is None else None
     if _flag(env, "ENGAGE_BASELINE_UPDATE") and not env.get("ENGAGE_BASELINE", "").strip():
         raise ConfigError("ENGAGE_BASELINE_UPDATE=1 needs ENGAGE_BASELINE, the file to write the known deviations to")
+    for switch in ("ENGAGE_READINGS_STRICT", "ENGAGE_READINGS_UPDATE"):
+        if _flag(env, switch) and not env.get("ENGAGE_READINGS", "").strip():
+            raise ConfigError(f"{switch}=1 needs ENGAGE_READINGS, the readings file to compare with (or to write)")
     if profile_name not in PROFILES:
         raise ConfigError(f"ENGAGE_PROFILE must be one of {', '.join(PROFILES)}, not {profile_name!r}")
     if base_url is None:
@@ -248,6 +254,9 @@ def from_environment(env: Mapping[str, str] | None = None) -> Target:
         max_inconclusive=max_inconclusive,
         lock_seconds=_number(env, "ENGAGE_LOCK_SECONDS", 60.0),
         readonly_token=env.get("ENGAGE_READONLY_TOKEN", "").strip() or None,
+        readings=env.get("ENGAGE_READINGS", "").strip() or None,
+        readings_strict=_flag(env, "ENGAGE_READINGS_STRICT"),
+        readings_update=_flag(env, "ENGAGE_READINGS_UPDATE"),
     )
 
 

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import jsonschema
+
 from engage_contract.contract import Contract
 from engage_contract.customer import data_in, stable_view
 
@@ -116,6 +118,26 @@ class Exchange:
         if parsed is _NOT_JSON:
             return Body.INVALID
         return Body.VALID if self.contract.request_body.is_valid(parsed) else Body.INVALID
+
+    @functools.cached_property
+    def sent_is_json(self) -> bool:
+        """The bytes sent parse as JSON, whatever the Content-Type said."""
+        return bool(self.sent.body) and _parse_json(self.sent.body) is not _NOT_JSON
+
+    @property
+    def sent_is_valid_json(self) -> bool:
+        """The bytes sent are JSON that the request schema accepts, whatever the Content-Type said."""
+        return self.sent_is_json and self.contract.request_body.is_valid(_parse_json(self.sent.body))
+
+    @functools.cached_property
+    def broken_keyword(self) -> str:
+        """The JSON Schema keyword a schema-invalid JSON body breaks, as jsonschema's best match names it
+        (maxLength, type, additionalProperties...); "" for any other body."""
+        parsed = _parse_json(self.sent.body) if self.sent.body else _NOT_JSON
+        if parsed is _NOT_JSON:
+            return ""
+        error = jsonschema.exceptions.best_match(self.contract.request_body.iter_errors(parsed))
+        return str(error.validator) if error is not None else ""
 
     @functools.cached_property
     def sent_body(self) -> dict[str, Any]:

@@ -4,6 +4,7 @@ faults switched on: for the self-tests and the benchmark."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -84,6 +85,59 @@ PROBED = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-languag
 SMOKE_CATCHES = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-language", "existing-false-soft-deletes",
                  "enterprise-ignored", "read-only-token-writes")
 
+# What the reference server reads at the silences the legal variants read otherwise (reports/readings.json) ...
+REFERENCE_READS = {
+    "empty-body": "an empty update", "invalid-body": "400", "foreign-media-type": "400",
+    "omitted-postal-code": "cleared", "omitted-state": "cleared", "omitted-street2": "cleared",
+    "country-code-case": "as sent", "number-precision": "as sent", "time-zone-with-location": "the timeZone sent",
+    "optional-nulls": "sent as null", "location-extras": "none", "envelope-extras": "none", "error-extras": "none",
+    "date-time-form": "Z", "error-media-type": "application/json", "malformed-accept-language": "ignored",
+    "non-iana-time-zone": "422", "default-language": "en", "weighted-languages": "in the order given",
+    "one-language-twice": "every one", "translation-twice": "stored as often as sent",
+    "translation-item-extras": "stored and echoed", "odd-id": "404", "other-enterprise": "404",
+    "read-only-token": "403", "correlation-id-echo": "echoed", "media-type-parameters": "none",
+    "keep-alive": "kept alive", "content-encoding": "none", "transfer-encoding": "Content-Length",
+    "retry-after": "not reached", "gateway-errors": "not reached", "token-refused-mid-run": "not reached",
+}
+# ... and what each legal variant reads there instead: every variant, one reading at least.
+READ_AS = {
+    "legal-422-for-invalid": {"invalid-body": "422"},
+    "legal-chunked": {"transfer-encoding": "chunked"},
+    "legal-connection-close": {"keep-alive": "closed"},
+    "legal-coordinates-rounded": {"number-precision": "rounded"},
+    "legal-country-code-upper": {"country-code-case": "upper case"},
+    "legal-default-language": {"default-language": "nl"},
+    "legal-empty-body-rejected": {"empty-body": "400"},
+    "legal-extra-error-properties": {"error-extras": "some"},
+    "legal-gateway-blip": {"gateway-errors": "recovered after a retry"},
+    "legal-geocoder-fills": {"omitted-postal-code": "filled in", "omitted-state": "filled in"},
+    "legal-gzip": {"content-encoding": "gzip"},
+    "legal-json-charset": {"media-type-parameters": "charset=utf-8"},
+    "legal-lenient-media-type": {"foreign-media-type": "read as JSON"},
+    "legal-location-decides-time-zone": {"time-zone-with-location": "the location"},
+    "legal-location-extras": {"location-extras": "some", "envelope-extras": "some"},
+    # A merge keeps what was there; a geocoder filling in the same value looks alike.
+    "legal-location-merged": {"omitted-postal-code": "kept or filled in", "omitted-state": "kept or filled in",
+                              "omitted-street2": "kept or filled in"},
+    "legal-media-type-415": {"foreign-media-type": "415"},
+    "legal-no-correlation-echo": {"correlation-id-echo": "not echoed"},
+    "legal-nulls-omitted": {"optional-nulls": "left out"},
+    "legal-odd-id-rejected": {"odd-id": "400"},
+    "legal-one-translation-per-language": {"one-language-twice": "the last one"},
+    "legal-other-enterprise-forbidden": {"other-enterprise": "403"},
+    "legal-problem-json": {"error-media-type": "application/problem+json"},
+    "legal-rate-limit": {"retry-after": "seconds"},
+    "legal-refusals-are-401": {"other-enterprise": "401", "read-only-token": "401"},
+    "legal-retry-after-date": {"retry-after": "an HTTP-date"},
+    "legal-strict-accept-language": {"malformed-accept-language": "400", "non-iana-time-zone": "400"},
+    "legal-time-offsets": {"date-time-form": "Z on PATCH, +00:00 on GET"},
+    "legal-translation-extras-dropped": {"translation-item-extras": "dropped", "translation-twice": "stored once"},
+    "legal-weighted-languages": {"weighted-languages": "by weight"},
+    "legal-token-revoked": {"token-refused-mid-run": "a new token accepted"},
+    "legal-all-at-once": {"empty-body": "400", "invalid-body": "422", "keep-alive": "closed", "odd-id": "400",
+                          "other-enterprise": "401", "default-language": "nl", "content-encoding": "gzip"},
+}
+
 KNOWN_CHECKS = [check.__name__ for check in checks.ALL] + [checks.ANSWERS_IN_TIME, checks.ANSWERS_COMPLETELY,
                                                            checks.READ_BACK_ANSWERS, checks.CONTRACT_EXERCISED]
 
@@ -110,6 +164,8 @@ class Outcome:
     customers_before: list[dict[str, Any]] | None = None  # every lane's customer, before and after
     customers_after: list[dict[str, Any]] | None = None
     busiest_ten_seconds: int = 0  # the most requests that arrived within any ten seconds
+    readings: dict[str, Any] | None = None  # the run's reports/readings.json
+    summary: dict[str, Any] | None = None  # the run's reports/contract-summary.json
 
     @property
     def first_failure_at(self) -> int | None:
@@ -140,6 +196,15 @@ class Outcome:
         """From the run's start (the first read of the customer) to its summary: start-up and collection aside."""
         found = re.search(r"seconds: ([0-9.]+)", self.output)
         return float(found.group(1)) if found else self.seconds
+
+    def reads(self) -> dict[str, str]:
+        """Reading name -> the run's reading, from its reports/readings.json."""
+        return {name: row["reading"] for name, row in ((self.readings or {}).get("readings") or {}).items()}
+
+    def unread(self, expected: dict[str, str]) -> dict[str, tuple[str | None, str]]:
+        """Of the readings expected, those the run did not read so: name -> (its reading, the one expected)."""
+        reads = self.reads()
+        return {name: (reads.get(name), value) for name, value in expected.items() if reads.get(name) != value}
 
     @property
     def restored(self) -> bool:
@@ -208,6 +273,9 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
             junit_text = junit.read_text() if junit.exists() else ""
             page = Path(workdir) / "reports" / "contract-report" / "index.html"
             report_html = page.read_text() if page.exists() else ""
+            readings, summary = (json.loads(path.read_text()) if path.exists() else None
+                                 for path in (Path(workdir) / "reports" / name
+                                              for name in ("readings.json", "contract-summary.json")))
             database = "".join(path.read_bytes().decode("latin-1")
                                for folder in (".hypothesis", ".engage-contract", "reports")
                                for path in (Path(workdir) / folder).rglob("*") if path.is_file())
@@ -226,7 +294,7 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
                    server.requests_served - served_before, report_html, server.patches_served - patches_before,
                    traffic.most_in_flight, traffic.busiest(60, since=arrivals_before),
                    traffic.busiest(1, since=arrivals_before), before, after,
-                   busiest_ten_seconds=traffic.busiest(10, since=arrivals_before))
+                   busiest_ten_seconds=traffic.busiest(10, since=arrivals_before), readings=readings, summary=summary)
 
 
 def _failure_texts(junit: str) -> list[str]:

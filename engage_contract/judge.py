@@ -231,6 +231,8 @@ class Judge:
         exchange = self._exchange(case, response, known_good, read_only, elsewhere=base_url is not None)
         exchange.after = self._read_back(exchange)
         self._count(exchange)
+        if self.client.readings is not None:
+            self.client.readings.exchange(exchange)
         if exchange.targets_customer:
             # What could not be read is not known: the next case reads the customer first.
             self.remember(exchange.read_back_data if exchange.read_back_conclusive else None)

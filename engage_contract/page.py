@@ -35,7 +35,7 @@ BUCKETS = (10, 25, 50, 100, 250, 500, 1000, 2500, 5000, float("inf"))
 
 
 def annotate(index: Path, summary: dict[str, Any], findings: list[tuple[str, str]],
-             latencies: dict[str, list[float]]) -> None:
+             latencies: dict[str, list[float]], readings_table: str = "") -> None:
     """Add the section to the page at `index`, in front of its list of operations."""
     page = index.read_text(encoding="utf-8")
     rows = "".join(f"<tr><th>{html.escape(name)}</th><td>{html.escape(value)}</td></tr>"
@@ -50,6 +50,8 @@ def annotate(index: Path, summary: dict[str, Any], findings: list[tuple[str, str
                f"<h3>Statuses by kind of request</h3>{heat_table(summary['statuses_by_kind'])}"
                f"<h3>How long answers took</h3>{latency_chart(latencies)}"
                f"<h3>Coverage, restore and seed</h3><table>{rows}</table><ul>{legend}</ul>"
+               + (f"<h3>Readings: what the target chose where the page is silent</h3>{readings_table}"
+                  if readings_table else "")
                + (f"<h2>Failures of the hand-made probes</h2>{failed}" if failed else "") + "</section>\n")
     anchor = page.find('<section class="ops"')
     if anchor < 0:

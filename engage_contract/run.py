@@ -17,6 +17,7 @@ from typing import Any
 
 from engage_contract import contract as contract_module
 from engage_contract import customer, journal
+from engage_contract import readings as readings_module
 from engage_contract.baseline import BaselineError, KnownDeviations
 from engage_contract.client import (
     AnswerBroken,
@@ -32,6 +33,7 @@ from engage_contract.config import PRODUCTION_HOSTS, ConfigError, ExitCode, Targ
 from engage_contract.contract import Contract, SchemaError
 from engage_contract.exchange import INCONCLUSIVE_STATUSES, Body
 from engage_contract.judge import CasesSent, Judge, Tally
+from engage_contract.readings import Readings
 
 # A stopped run's restore waits this long for the requests still in flight before it starts.
 DRAIN_WHEN_URGENT = 1.0
@@ -103,6 +105,8 @@ class Run:
     unjudged: list[str] = field(default_factory=list)  # what the run could not judge, said by its tests
     narrowed: bool = False  # pytest was asked for some of the contract tests only (-k, -m, --deselect)
     readonly_token: str | None = None  # a token with the read-only scope: ENGAGE_READONLY_TOKEN, or the embedded one
+    readings: Readings = field(default_factory=Readings)  # what the target chose at the page's silences
+    earlier_readings: dict[str, Any] | None = None  # ENGAGE_READINGS' (None: no file, or none there yet)
     _heartbeat: "_Heartbeat | None" = field(default=None, repr=False)  # says the journals' run is alive
 
     # The first lane is the one the hand-made probes use; the generated cases are shared out among all.
@@ -149,6 +153,10 @@ class Run:
             known = KnownDeviations.load(target.baseline, update=target.baseline_update)
         except BaselineError as exc:
             raise ConfigError(str(exc)) from None
+        try:
+            earlier = readings_module.load(target.readings) if target.readings else None
+        except readings_module.ReadingsFileError as exc:
+            raise ConfigError(str(exc)) from None
         server = None
         if target.embedded:
             from engage_contract import reference
@@ -166,6 +174,7 @@ class Run:
                     f"{', '.join(target.customer_ids[target.lanes:])} are left alone")
             client = Client(target.base_url, target.token, timeout=target.timeout, max_in_flight=target.max_in_flight,
                             per_minute=target.requests_per_minute, credentials=target.credentials)
+        client.readings = Readings()  # every lane's client shares it
         clients = [client, *(client.sibling() for _ in customer_ids[1:])]
         journals = [None if target.embedded else journal.path_for(target.journal_dir, target.base_url, customer_id)
                     for customer_id in customer_ids]
@@ -196,7 +205,7 @@ class Run:
         beside = Judge(contract, client.sibling(), customer_ids[0], known)
         beside.remember(originals[0])  # what it knows of a customer it never sends to: no read needed
         run = cls(target=target, contract=contract, lanes=lanes, beside=beside, server=server,
-                  readonly_token=readonly_token)
+                  readonly_token=readonly_token, readings=client.readings, earlier_readings=earlier)
         run._heartbeat = _Heartbeat(list(claimed.values()))
         return run
 

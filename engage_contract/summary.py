@@ -13,7 +13,7 @@ VERSION = 1
 PATH = Path("reports/contract-summary.json")
 SCHEMA = Path(__file__).with_name("summary.schema.json")
 # What the run found, from best to worst news; the exit code says the same.
-OUTCOMES = ("holds", "violated", "could-not-judge", "interrupted", "restore-failed", "error")
+OUTCOMES = ("holds", "readings-changed", "violated", "could-not-judge", "interrupted", "restore-failed", "error")
 # The coverage block of the console and the page: the run's numbers, one a line.
 COVERAGE = ("target", "profile", "seed", "customers", "requests", "seconds", "cases", "alike_not_sent", "valid_bodies",
             "invalid_bodies", "empty_bodies", "valid_accepted", "reached_200", "retries", "first_failure_at",
@@ -23,7 +23,7 @@ COVERAGE = ("target", "profile", "seed", "customers", "requests", "seconds", "ca
 
 def build(run: dict[str, Any], *, outcome: str, exit_code: int, says: str, failures: list[dict[str, str]],
           known: Any, restore_problem: str | None, interrupted_by: str | None, embedded: bool,
-          probes_sent_ahead: int) -> dict[str, Any]:
+          probes_sent_ahead: int, readings: dict[str, Any] | None = None) -> dict[str, Any]:
     """The summary of a run: its own numbers (Run.summary()), the verdict, the failures and the baseline's."""
     in_use = known.path is not None
     return {
@@ -40,6 +40,7 @@ def build(run: dict[str, Any], *, outcome: str, exit_code: int, says: str, failu
                     for entry in known.expired()] if in_use else [],
         "restore": {"outcome": "failed" if restore_problem else "restored", "problem": restore_problem},
         "interrupted_by": interrupted_by,
+        **({"readings": readings} if readings is not None else {}),
     }
 
 
@@ -120,10 +121,11 @@ def markdown(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def append_markdown(path: str | Path, summary: dict[str, Any]) -> None:
-    """Add the summary to a CI job's page: GitHub's GITHUB_STEP_SUMMARY file gathers every step's."""
+def append_markdown(path: str | Path, summary: dict[str, Any], more: str = "") -> None:
+    """Add the summary (and `more` after it) to a CI job's page: GitHub's GITHUB_STEP_SUMMARY file gathers every
+    step's."""
     with open(path, "a", encoding="utf-8") as out:
-        out.write(markdown(summary) + "\n")
+        out.write(markdown(summary) + "\n" + (more + "\n" if more else ""))
 
 
 def _cell(text: str) -> str:

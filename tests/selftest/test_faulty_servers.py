@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from engage_contract.harness import CAUGHT_BY, PROBED, SMOKE_CATCHES, run_suite
+from engage_contract.harness import CAUGHT_BY, PROBED, READ_AS, REFERENCE_READS, SMOKE_CATCHES, run_suite
 from engage_contract.reference.faults import FAULTS
 
 # Run by test_safety.py: one needs client credentials to mean anything, two break the restore, and a locked
@@ -23,6 +23,13 @@ def test_every_fault_has_a_catching_check() -> None:
     assert set(CAUGHT_BY) | set(LEGAL) | ELSEWHERE == set(FAULTS)
 
 
+def test_every_legal_variant_has_a_reading_of_its_own() -> None:
+    legal = {name for name in FAULTS if name.startswith("legal-")}
+    assert set(READ_AS) == legal
+    for variant, reads in READ_AS.items():
+        assert all(REFERENCE_READS[name] != value for name, value in reads.items()), variant
+
+
 def _record(record_property, variant: str, outcome, verdict: str) -> None:
     # Read back by the kill-rate summary (conftest.py), from every worker's reports.
     record_property("variant", json.dumps({"variant": variant, "verdict": verdict, "requests": outcome.requests,
@@ -33,10 +40,16 @@ def _record(record_property, variant: str, outcome, verdict: str) -> None:
 def test_correct_variant_passes(variant: str, record_property) -> None:
     # A legal variant runs to the end, so that every false alarm on it shows.
     outcome = run_suite([] if variant == "correct" else [variant], stop_at_first_failure=False)
-    _record(record_property, variant, outcome, "passes" if outcome.exit_code == 0 else "WRONG: fails")
+    expected = REFERENCE_READS if variant == "correct" else READ_AS[variant]
+    unread = outcome.unread(expected)
+    verdict = "passes" if outcome.exit_code == 0 else "WRONG: fails"
+    _record(record_property, variant, outcome, f"{verdict}, {'WRONG: ' if unread else ''}reads " + (
+        "as the reference" if variant == "correct" else ", ".join(f"{name} {value}" for name, value in expected.items())))
     assert outcome.exit_code == 0, (
         f"the suite failed the {variant} server on {sorted(outcome.failed_checks)}:\n{outcome.output[-4000:]}")
     assert outcome.restored, f"the {variant} server's customer was not restored:\n{outcome.output[-2000:]}"
+    # Its choices at the page's silences are recognised as its own (reports/readings.json).
+    assert not unread, f"the {variant} server's readings (got, expected): {unread}"
 
 
 @pytest.mark.parametrize("fault", sorted(CAUGHT_BY))

@@ -20,7 +20,7 @@ import pytest
 from engage_contract import journal, reference, scrub
 from engage_contract.config import ExitCode
 from engage_contract.contract import SCHEMA_PATH
-from engage_contract.harness import CUSTOMER_ID, READONLY_TOKEN, ROOT, TOKEN, run_suite
+from engage_contract.harness import CUSTOMER_ID, READ_AS, READONLY_TOKEN, ROOT, TOKEN, run_suite
 
 # Recognisable, and not shaped like a real token.
 LEAK_CANARY = "canary-token-0f9e8d7c6b5a"
@@ -277,6 +277,7 @@ def test_a_token_the_target_echoes_is_in_no_artefact(tmp_path: Path) -> None:
     ({"ENGAGE_BASE_URL": "{tls}/enterprises/acme"}, ExitCode.BAD_CONFIGURATION, "did not complete a TLS handshake"),
     ({"ENGAGE_BASE_URL": "{html}/enterprises/acme"}, ExitCode.BAD_CONFIGURATION, "got 200 (text/html) without a customer"),
     ({"ENGAGE_BASELINE": "{folder}"}, ExitCode.BAD_CONFIGURATION, "ENGAGE_BASELINE is a folder, not a file"),
+    ({"ENGAGE_READINGS": "no-servers.yaml"}, ExitCode.BAD_CONFIGURATION, "is not a readings file"),
     ({"ENGAGE_TOKEN": "", "ENGAGE_CLIENT_ID": "me", "ENGAGE_CLIENT_SECRET": "a-secret-of-mine",
       "ENGAGE_TOKEN_URL": "{root}/nowhere/token"}, ExitCode.BAD_CONFIGURATION, "answered 404: it is no token endpoint"),
     ({"ENGAGE_RECORD": "yes"}, ExitCode.BAD_CONFIGURATION, "ENGAGE_RECORD must be 1, 0, true or false, not 'yes'"),
@@ -287,7 +288,7 @@ def test_a_token_the_target_echoes_is_in_no_artefact(tmp_path: Path) -> None:
 ], ids=["unreachable", "bad-token", "missing-customer", "no-token", "bad-profile", "bad-timeout",
         "missing-schema", "binary-schema", "production", "production-spelt-otherwise", "production-schema-without-servers",
         "empty-base-url", "not-the-api", "bad-baseline", "timeout-inf", "timeout-nan", "timeout-huge", "port-out-of-range",
-        "https-to-an-http-server", "an-html-page", "baseline-a-folder", "token-endpoint-404", "record-yes",
+        "https-to-an-http-server", "an-html-page", "baseline-a-folder", "readings-not-a-readings-file", "token-endpoint-404", "record-yes",
         "token-with-a-newline", "url-not-one", "port-zero"])
 def test_bad_input_stops_with_one_sentence(tmp_path: Path, env: dict[str, str], code: ExitCode, says: str) -> None:
     schema = SCHEMA_PATH.read_text().split("\nsecurity:", 1)
@@ -355,6 +356,7 @@ def test_client_credentials_fetched_refreshed_and_renewed_after_a_401() -> None:
     assert outcome.exit_code == 0, outcome.output[-3000:]
     assert len(outcome.tokens_issued) >= 3, outcome.tokens_issued
     assert outcome.restored
+    assert not outcome.unread(READ_AS["legal-token-revoked"]), outcome.reads()
 
 
 def test_client_credentials_leak_nowhere() -> None:

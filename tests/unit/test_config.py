@@ -54,6 +54,8 @@ def test_the_token_never_shows_in_repr() -> None:
     ({"ENGAGE_TOKEN": "t"}, "ENGAGE_BASE_URL is empty but ENGAGE_TOKEN is set"),
     ({"ENGAGE_BASE_URL": " ", "ENGAGE_CUSTOMER_ID": "1"}, "ENGAGE_BASE_URL is empty but ENGAGE_CUSTOMER_ID is set"),
     ({**LIVE, "ENGAGE_BASELINE_UPDATE": "1"}, "ENGAGE_BASELINE_UPDATE=1 needs ENGAGE_BASELINE"),
+    ({**LIVE, "ENGAGE_READINGS_STRICT": "1"}, "ENGAGE_READINGS_STRICT=1 needs ENGAGE_READINGS"),
+    ({**LIVE, "ENGAGE_READINGS_UPDATE": "true"}, "ENGAGE_READINGS_UPDATE=1 needs ENGAGE_READINGS"),
     ({**LIVE, "ENGAGE_CUSTOMER_ID": "1234, 99,1234"}, "ENGAGE_CUSTOMER_ID names a customer twice"),
     ({**LIVE, "ENGAGE_MAX_IN_FLIGHT": "5"}, "ENGAGE_MAX_IN_FLIGHT may be at most 4"),
     ({**LIVE, "ENGAGE_MAX_IN_FLIGHT": "0"}, "ENGAGE_MAX_IN_FLIGHT must be greater than 0"),
