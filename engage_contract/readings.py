@@ -471,7 +471,7 @@ SILENCES: tuple[Silence, ...] = (
     Silence("gateway-errors", "A gateway's 502, 503 or 504 now and then"),
     Silence("token-refused-mid-run", "A token that expires or is revoked mid-run"),
 )
-BY_NAME = {silence.name: silence for silence in SILENCES}
+RAW = tuple(silence.name for silence in SILENCES if silence.observe is None)
 
 
 @dataclass
@@ -516,7 +516,16 @@ class Readings:
                     self._errors.setdefault(silence.name, f"{type(exc).__name__}: {exc}"[:200])
 
     def response(self, response: Any) -> None:
-        """What one raw answer shows of the transport's silences (retried ones and the restore's too)."""
+        """What one raw answer shows of the transport's silences (retried ones and the restore's too); an answer
+        it cannot read is said in the rows, never raised into the request that got it."""
+        try:
+            self._response(response)
+        except Exception as exc:  # noqa: BLE001 - a reading is never worth a request
+            with self._lock:
+                for name in RAW:
+                    self._errors.setdefault(name, f"{type(exc).__name__}: {exc}"[:200])
+
+    def _response(self, response: Any) -> None:
         status = response.status_code
         headers = {name.lower(): value for name, value in _headers(response).items()}
         example = lambda: _example_of_response(response)  # noqa: E731

@@ -249,6 +249,12 @@ def test_an_observer_that_trips_says_so_and_judges_nothing(monkeypatch) -> None:
     assert found.result()["empty-body"]["error"].startswith("KeyError")
 
 
+def test_a_raw_answer_that_cannot_be_read_is_said_not_raised() -> None:
+    found = Readings()
+    found.response(SimpleNamespace(status_code=200, headers={}, request=None, content=b"{}"))
+    assert found.result()["correlation-id-echo"]["error"].startswith("AttributeError")
+
+
 def _row(*choices: str, mixed: bool = False) -> dict:
     if mixed:
         return {"silence": "q", "reading": MIXED, "choices": [], "seen": dict.fromkeys(choices, 1), "examples": {}}
