@@ -17,13 +17,19 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from engage_contract import config as config_module
 from engage_contract import contract as contract_module
-from engage_contract import baseline, checks, lanes, page, progress, scrub, suite
-from engage_contract import readings as readings_module
-from engage_contract import summary as summary_module
+from engage_contract import scrub
+from engage_contract.judging import baseline
+from engage_contract.judging import checks
+from engage_contract.running import lanes
+from engage_contract.reporting import page
+from engage_contract.reporting import progress
+from engage_contract.running import suite
+from engage_contract.reporting import readings as readings_module
+from engage_contract.reporting import summary as summary_module
 from engage_contract.config import ConfigError, ExitCode
-from engage_contract.failures import CURL_DIR, Finding, Report, findings_in
-from engage_contract.realistic import realistic_bodies
-from engage_contract.run import STOP_SIGNALS, Run
+from engage_contract.judging.failures import CURL_DIR, Finding, Report, findings_in
+from engage_contract.probes.realistic import realistic_bodies
+from engage_contract.running.run import STOP_SIGNALS, Run
 
 # Loaded even when CI=true (hypothesis' own ci profile has no database): a failure found once is tried
 # first next time, in CI too, where .hypothesis/ is cached.

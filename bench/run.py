@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engage_contract.config import PLATFORM_REQUESTS_PER_MINUTE  # noqa: E402
-from engage_contract.harness import CAUGHT_BY, Outcome, run_suite  # noqa: E402
+from tests.harness import CAUGHT_BY, Outcome, run_suite  # noqa: E402
 
 PACED = {"ENGAGE_RATE_LIMIT": str(PLATFORM_REQUESTS_PER_MINUTE)}
 # A release run with one lane at 100 ms latency takes about 20 minutes.

@@ -3,8 +3,8 @@ no checks, no read-backs, no bookkeeping. Run by bench/run.py, not by the projec
 
 from __future__ import annotations
 
-from engage_contract import suite
-from engage_contract.run import Run
+from engage_contract.running import suite
+from engage_contract.running.run import Run
 
 # The suite's own schema, for the run conftest.py started: the same generated cases as the suite's.
 schema = suite.api_schema(suite.current()).include(method="PATCH")

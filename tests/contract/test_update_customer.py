@@ -7,11 +7,13 @@ from urllib.parse import quote
 
 import pytest
 
-from engage_contract import checks, lanes, suite
-from engage_contract.client import AnswerBroken, ClientError, TargetTimedOut, TargetUnreachable
-from engage_contract.edges import LONG_TEXT, edge_bodies
-from engage_contract.judge import Judge
-from engage_contract.mishandled import (
+from engage_contract.judging import checks
+from engage_contract.running import lanes
+from engage_contract.running import suite
+from engage_contract.http.client import AnswerBroken, ClientError, TargetTimedOut, TargetUnreachable
+from engage_contract.probes.edges import LONG_TEXT, edge_bodies
+from engage_contract.judging.judge import Judge
+from engage_contract.probes.mishandled import (
     boolean_bodies,
     character_bodies,
     language_headers,
@@ -19,8 +21,8 @@ from engage_contract.mishandled import (
     null_bodies,
     with_other_changes,
 )
-from engage_contract.probes import bilingual_location, boundary_body, business_rule_bodies, invalid_bodies
-from engage_contract.run import Run
+from engage_contract.probes.outcomes import bilingual_location, boundary_body, business_rule_bodies, invalid_bodies
+from engage_contract.running.run import Run
 
 # The run started before collection (conftest.py): the schema is loaded for its target, eagerly.
 API = suite.api_schema(suite.current())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from engage_contract.harness import CAUGHT_BY
+from tests.harness import CAUGHT_BY
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engage_contract.harness import run_suite
+from tests.harness import run_suite
 
 
 @pytest.fixture(scope="module")

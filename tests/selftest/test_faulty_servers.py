@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from engage_contract.harness import CAUGHT_BY, PROBED, READ_AS, REFERENCE_READS, SMOKE_CATCHES, run_suite
+from tests.harness import CAUGHT_BY, PROBED, READ_AS, REFERENCE_READS, SMOKE_CATCHES, run_suite
 from engage_contract.reference.faults import FAULTS
 
 # Run by test_safety.py: one needs client credentials to mean anything, two break the restore, and a locked

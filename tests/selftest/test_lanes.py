@@ -9,7 +9,7 @@ import signal
 import pytest
 
 from engage_contract.config import PLATFORM_MAX_IN_FLIGHT, PLATFORM_REQUESTS_PER_MINUTE
-from engage_contract.harness import CUSTOMER_IDS, run_suite
+from tests.harness import CUSTOMER_IDS, run_suite
 
 LANES = len(CUSTOMER_IDS)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from engage_contract.harness import Outcome, run_suite
-from engage_contract.readings import SCHEMA
+from tests.harness import Outcome, run_suite
+from engage_contract.reporting.readings import SCHEMA
 
 # The legal variant the second run meets: 422 instead of 400 for a schema-invalid body, and nothing else.
 OTHER = "legal-422-for-invalid"

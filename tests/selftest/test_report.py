@@ -13,8 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from engage_contract.harness import ROOT, Outcome, run_suite
-from engage_contract.summary import SCHEMA
+from tests.harness import ROOT, Outcome, run_suite
+from engage_contract.reporting.summary import SCHEMA
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from engage_contract import journal, reference, scrub
+from engage_contract import reference, scrub
+from engage_contract.running import journal
 from engage_contract.config import ExitCode
 from engage_contract.contract import SCHEMA_PATH
-from engage_contract.harness import CUSTOMER_ID, READ_AS, READONLY_TOKEN, ROOT, TOKEN, run_suite
+from tests.harness import CUSTOMER_ID, READ_AS, READONLY_TOKEN, ROOT, TOKEN, run_suite
 
 # Recognisable, and not shaped like a real token.
 LEAK_CANARY = "canary-token-0f9e8d7c6b5a"
@@ -72,7 +73,7 @@ def test_a_killed_run_is_undone_by_the_next(tmp_path: Path) -> None:
 
 
 def _same(left: dict, right: dict) -> bool:
-    from engage_contract.customer import stable_view
+    from engage_contract.judging.customer import stable_view
 
     return stable_view(left) == stable_view(right)
 

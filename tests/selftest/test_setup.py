@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from engage_contract.harness import ROOT
+from tests.harness import ROOT
 
 PROJECT = """[build-system]
 requires = ["setuptools"]

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from requests.structures import CaseInsensitiveDict
 
-from engage_contract import checks
+from engage_contract.judging import checks
 from engage_contract import contract as contract_module
-from engage_contract.checks.translations import requested_language
-from engage_contract.exchange import Exchange, ReadBack, Sent
+from engage_contract.judging.checks.translations import requested_language
+from engage_contract.judging.exchange import Exchange, ReadBack, Sent
 
 CONTRACT = contract_module.load()
 CUSTOMER_ID = "1001"

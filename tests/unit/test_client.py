@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import schemathesis
 
-from engage_contract.client import (
+from engage_contract.http.client import (
     AnswerBroken,
     CredentialsRejected,
     Client,

@@ -14,7 +14,7 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis.core import NOT_SET
 
-from engage_contract.generator import Generator, unwire, wire
+from engage_contract.running.workers import Generator, unwire, wire
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema" / "customers.openapi.yaml"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engage_contract import journal
+from engage_contract.running import journal
 
 TARGET = "https://api.development.pexipengage.com/enterprises/acme"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 import time
 
-from engage_contract.client import Pacer
-from engage_contract.exchange import Body
-from engage_contract.judge import Tally
+from engage_contract.http.client import Pacer
+from engage_contract.judging.exchange import Body
+from engage_contract.judging.judge import Tally
 
 
 def test_no_more_requests_at_once_than_allowed() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engage_contract.progress import Progress
+from engage_contract.reporting.progress import Progress
 
 
 class Clock:

@@ -13,8 +13,8 @@ import jsonschema
 import pytest
 from requests.structures import CaseInsensitiveDict
 
-from engage_contract import readings
-from engage_contract.readings import MIXED, NOT_REACHED, Readings, ReadingsFileError, Seen
+from engage_contract.reporting import readings
+from engage_contract.reporting.readings import MIXED, NOT_REACHED, Readings, ReadingsFileError, Seen
 from tests.unit.test_checks import CONTRACT, customer, exchange
 
 EXAMPLE = CONTRACT.request_example

@@ -29,10 +29,10 @@ from schemathesis.generation.hypothesis.builder import ApiOperationMark
 from schemathesis.pytest._test_builder import build_operation_test
 from schemathesis.python._constants.orchestrator import make_constants_value_source
 
-from engage_contract.generator import Generator, unwire
+from engage_contract.running.workers import Generator, unwire
 
 if TYPE_CHECKING:
-    from engage_contract.run import Lane, Run
+    from engage_contract.running.run import Lane, Run
 
 _SPREAD = "_engage_contract_spread"
 _BESIDE = "_engage_contract_beside"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from engage_contract.checks.violation import Violation
-from engage_contract.customer import as_json
-from engage_contract.exchange import Body, Exchange
+from engage_contract.judging.checks.violation import Violation
+from engage_contract.judging.customer import as_json
+from engage_contract.judging.exchange import Body, Exchange
 
 
 def _schema_errors(validator, instance) -> tuple[str, list[str]]:

@@ -11,7 +11,7 @@ import schemathesis
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from engage_contract.config import elsewhere_url
-from engage_contract.run import Run
+from engage_contract.running.run import Run
 
 # schemathesis' own page (one self-contained index.html), and for release runs a HAR recording of every
 # exchange of the generated cases; schemathesis masks Authorization in both.

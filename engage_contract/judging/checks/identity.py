@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from engage_contract.checks.violation import Violation
-from engage_contract.customer import as_json
-from engage_contract.exchange import INCONCLUSIVE_STATUSES, Body, Exchange
+from engage_contract.judging.checks.violation import Violation
+from engage_contract.judging.customer import as_json
+from engage_contract.judging.exchange import INCONCLUSIVE_STATUSES, Body, Exchange
 
 
 def unauthenticated_request_rejected(exchange: Exchange) -> None:

@@ -9,7 +9,7 @@ import copy
 from typing import Any
 
 from engage_contract.contract import Contract
-from engage_contract.exchange import TIME_ZONE_FIELD
+from engage_contract.judging.exchange import TIME_ZONE_FIELD
 
 # Characters a storage layer or a driver trips on. C strings end at a NUL; C0 controls and invisible marks are
 # dropped or escaped by careless sanitisers. A combining mark is sent alone, at the start of the value, where

@@ -9,7 +9,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from engage_contract import summary as summary_module
+from engage_contract.reporting import summary as summary_module
 
 LEGEND = {
     "never_reached": "documented statuses and listed 422 codes that no request of this run met",

@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 
 from engage_contract.contract import Contract
-from engage_contract.customer import data_in, stable_view
+from engage_contract.judging.customer import data_in, stable_view
 
 JSON_MEDIA_TYPE = "application/json"
 # api-notes, "Data conventions": time zones are IANA names. The field whose schema-valid values may still break it.

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from engage_contract.checks.translations import ANY, requested_language
-from engage_contract.customer import TRANSLATABLE, as_json, translations
-from engage_contract.exchange import Body, Exchange
+from engage_contract.judging.checks.translations import ANY, requested_language
+from engage_contract.judging.customer import TRANSLATABLE, as_json, translations
+from engage_contract.judging.exchange import Body, Exchange
 from engage_contract.tzdb import distance_km, zones
 
 VERSION = 1

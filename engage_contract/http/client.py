@@ -25,7 +25,7 @@ from urllib3.exceptions import ProtocolError
 from schemathesis.core.transport import Response
 
 from engage_contract.scrub import MASK, Scrubber, remember
-from engage_contract.transport import NoRedirectSession
+from engage_contract.http.transport import NoRedirectSession
 
 RETRIED_STATUSES = (409, 429)
 # A gateway in front of the API answers these while it deploys or restarts: retried once, like a dropped

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from engage_contract.checks.violation import Violation
-from engage_contract.customer import TRANSLATABLE, as_json, translations
-from engage_contract.exchange import Exchange
+from engage_contract.judging.checks.violation import Violation
+from engage_contract.judging.customer import TRANSLATABLE, as_json, translations
+from engage_contract.judging.exchange import Exchange
 
 ANY = "*"
 

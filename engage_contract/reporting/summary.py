@@ -45,7 +45,7 @@ def build(run: dict[str, Any], *, outcome: str, exit_code: int, says: str, failu
 
 
 def _reason(entry: Any) -> str:
-    from engage_contract.baseline import reason
+    from engage_contract.judging.baseline import reason
 
     return reason(entry)
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engage_contract import checks, reference
-from engage_contract.customer import stable_view
+from engage_contract import reference
+from engage_contract.judging import checks
+from engage_contract.judging.customer import stable_view
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "selftest-token"

@@ -16,9 +16,9 @@ from urllib.parse import unquote
 
 from schemathesis import Case
 
-from engage_contract import checks
-from engage_contract.baseline import KnownDeviations
-from engage_contract.client import (
+from engage_contract.judging import checks
+from engage_contract.judging.baseline import KnownDeviations
+from engage_contract.http.client import (
     MAX_RETRIES,
     AnswerBroken,
     Client,
@@ -29,9 +29,9 @@ from engage_contract.client import (
     TokenUnavailable,
 )
 from engage_contract.contract import Contract
-from engage_contract.customer import data_of
-from engage_contract.exchange import INCONCLUSIVE_STATUSES, Body, Exchange, ReadBack, Sent
-from engage_contract.failures import Finding, request_evidence
+from engage_contract.judging.customer import data_of
+from engage_contract.judging.exchange import INCONCLUSIVE_STATUSES, Body, Exchange, ReadBack, Sent
+from engage_contract.judging.failures import Finding, request_evidence
 
 T = TypeVar("T")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engage_contract.checks.violation import Violation
-from engage_contract.customer import as_json
-from engage_contract.customer import (
+from engage_contract.judging.checks.violation import Violation
+from engage_contract.judging.customer import as_json
+from engage_contract.judging.customer import (
     TRANSLATABLE,
     Difference,
     differences,
@@ -14,7 +14,7 @@ from engage_contract.customer import (
     same,
     translations,
 )
-from engage_contract.exchange import Body, Exchange
+from engage_contract.judging.exchange import Body, Exchange
 
 
 def _accepted_update(exchange: Exchange) -> dict[str, Any] | None:

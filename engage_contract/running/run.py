@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from engage_contract import contract as contract_module
-from engage_contract import customer, journal
-from engage_contract import readings as readings_module
-from engage_contract.baseline import BaselineError, KnownDeviations
-from engage_contract.client import (
+from engage_contract.judging import customer
+from engage_contract.running import journal
+from engage_contract.reporting import readings as readings_module
+from engage_contract.judging.baseline import BaselineError, KnownDeviations
+from engage_contract.http.client import (
     AnswerBroken,
     Client,
     ClientError,
@@ -31,9 +32,9 @@ from engage_contract.client import (
 )
 from engage_contract.config import PRODUCTION_HOSTS, ConfigError, ExitCode, Target
 from engage_contract.contract import Contract, SchemaError
-from engage_contract.exchange import INCONCLUSIVE_STATUSES, Body
-from engage_contract.judge import CasesSent, Judge, Tally
-from engage_contract.readings import Readings
+from engage_contract.judging.exchange import INCONCLUSIVE_STATUSES, Body
+from engage_contract.judging.judge import CasesSent, Judge, Tally
+from engage_contract.reporting.readings import Readings
 
 # A stopped run's restore waits this long for the requests still in flight before it starts.
 DRAIN_WHEN_URGENT = 1.0

@@ -14,11 +14,11 @@ from typing import Any
 
 from schemathesis.core.failures import Failure
 
-from engage_contract.checks import identity, input_handling, patch_semantics, response_form, translations
-from engage_contract.baseline import KnownDeviations
-from engage_contract.checks.violation import Violation
-from engage_contract.exchange import Exchange
-from engage_contract.failures import Finding, evidence
+from engage_contract.judging.checks import identity, input_handling, patch_semantics, response_form, translations
+from engage_contract.judging.baseline import KnownDeviations
+from engage_contract.judging.checks.violation import Violation
+from engage_contract.judging.exchange import Exchange
+from engage_contract.judging.failures import Finding, evidence
 
 Check = Callable[[Exchange], None]
 
