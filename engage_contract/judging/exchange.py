@@ -7,7 +7,6 @@ import enum
 import functools
 import json
 import re
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,8 @@ from typing import Any
 import jsonschema
 
 from engage_contract.contract import Contract
+from engage_contract.http.retries import RETRIED_STATUSES
+from engage_contract.tzdb import zone_names
 from engage_contract.judging.customer import data_in, stable_view
 
 JSON_MEDIA_TYPE = "application/json"
@@ -61,7 +62,7 @@ class ReadBack:
 
 
 # Retried by the client; still there after the retries, they say nothing about the request.
-INCONCLUSIVE_STATUSES = (409, 429)
+INCONCLUSIVE_STATUSES = RETRIED_STATUSES
 
 
 @dataclass
@@ -158,7 +159,7 @@ class Exchange:
         """The body is schema-valid but not as the platform notes its data: a time zone that is no IANA
         name. A server may refuse it as malformed (400) as well as with its listed 422."""
         zone = self.sent_body.get(TIME_ZONE_FIELD)
-        return isinstance(zone, str) and zone not in iana_zone_names()
+        return isinstance(zone, str) and zone not in zone_names()
 
     @property
     def plain_id(self) -> bool:
@@ -204,11 +205,6 @@ class Exchange:
     @property
     def read_back_conclusive(self) -> bool:
         return self.after is not None and self.after.inconclusive is None
-
-
-@functools.lru_cache(maxsize=1)
-def iana_zone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
 
 
 _NOT_JSON = object()

@@ -18,16 +18,16 @@ from schemathesis import Case
 
 from engage_contract.judging import checks
 from engage_contract.judging.baseline import KnownDeviations
-from engage_contract.http.client import (
-    MAX_RETRIES,
+from engage_contract.http.client import Client
+from engage_contract.http.errors import (
     AnswerBroken,
-    Client,
     ClientError,
     CredentialsRejected,
     TargetTimedOut,
     TargetUnreachable,
     TokenUnavailable,
 )
+from engage_contract.http.retries import MAX_RETRIES
 from engage_contract.contract import Contract
 from engage_contract.judging.customer import data_of
 from engage_contract.judging.exchange import INCONCLUSIVE_STATUSES, Body, Exchange, ReadBack, Sent

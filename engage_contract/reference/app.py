@@ -8,7 +8,6 @@ import gzip
 import json
 import math
 import re
-import zoneinfo
 import secrets
 import socket
 import struct
@@ -22,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from engage_contract.contract import Contract
+from engage_contract.reference import places
 from engage_contract.reference.store import BusinessError, Store
 
 HANG_SECONDS = 600
@@ -451,7 +451,7 @@ class _Handler(BaseHTTPRequestHandler):
                 raise HttpError(422, code, f"{where}: {error.message}"[:500])
             raise HttpError(400, "VALIDATION_FAILED", f"{where}: {error.message}"[:500], {"path": where})
         zone = body.get("timeZone") if isinstance(body, dict) else None
-        if "legal-strict-accept-language" in faults and isinstance(zone, str) and zone not in zoneinfo.available_timezones():
+        if "legal-strict-accept-language" in faults and isinstance(zone, str) and zone not in places.zone_names():
             raise HttpError(400, "VALIDATION_FAILED", "timeZone is not an IANA time zone name.")
         if "max-length-in-bytes" in faults and len(str(body.get("externalId") or "").encode("utf-8")) > 255:
             raise HttpError(400, "VALIDATION_FAILED", "externalId is too long.")

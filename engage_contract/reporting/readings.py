@@ -27,13 +27,13 @@ from urllib.parse import urlsplit
 from engage_contract.judging.checks.translations import ANY, requested_language
 from engage_contract.judging.customer import TRANSLATABLE, as_json, translations
 from engage_contract.judging.exchange import Body, Exchange
+from engage_contract.http.retries import GATEWAY_STATUSES, RETRIED_STATUSES
 from engage_contract.tzdb import distance_km, zones
 
 VERSION = 1
 PATH = Path("reports/readings.json")
 SCHEMA = Path(__file__).with_name("readings.schema.json")
 NOT_REACHED, MIXED = "not reached", "mixed"
-GATEWAY_STATUSES = (502, 503, 504)  # a gateway's, not the API's: what they carry says nothing of the API
 # Beyond this from a zone's principal place, no resolver would give a location that zone (the widest zones
 # span about half of it).
 FAR_FROM_ZONE_KM = 6000.0
@@ -530,7 +530,7 @@ class Readings:
         headers = {name.lower(): value for name, value in _headers(response).items()}
         example = lambda: _example_of_response(response)  # noqa: E731
         part = str(status)
-        if status in (409, 429):
+        if status in RETRIED_STATUSES:
             after = (headers.get("retry-after") or "").strip()
             self._add("retry-after", Seen(("absent" if not after else "seconds" if re.fullmatch(r"\d+", after)
                                            else "an HTTP-date",), f"Retry-After: {after}"[:80], part), example)

@@ -20,9 +20,9 @@ from engage_contract.judging import customer
 from engage_contract.running import journal
 from engage_contract.reporting import readings as readings_module
 from engage_contract.judging.baseline import BaselineError, KnownDeviations
-from engage_contract.http.client import (
+from engage_contract.http.client import Client
+from engage_contract.http.errors import (
     AnswerBroken,
-    Client,
     ClientError,
     CredentialsRejected,
     NoTls,

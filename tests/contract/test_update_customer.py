@@ -10,7 +10,7 @@ import pytest
 from engage_contract.judging import checks
 from engage_contract.running import lanes
 from engage_contract.running import suite
-from engage_contract.http.client import AnswerBroken, ClientError, TargetTimedOut, TargetUnreachable
+from engage_contract.http.errors import AnswerBroken, ClientError, TargetTimedOut, TargetUnreachable
 from engage_contract.probes.edges import LONG_TEXT, edge_bodies
 from engage_contract.judging.judge import Judge
 from engage_contract.probes.mishandled import (

@@ -15,14 +15,9 @@ from collections.abc import Callable, Iterator
 import pytest
 import schemathesis
 
-from engage_contract.http.client import (
-    AnswerBroken,
-    CredentialsRejected,
-    Client,
-    TargetTimedOut,
-    TargetUnreachable,
-    _retry_after,
-)
+from engage_contract.http.client import Client
+from engage_contract.http.errors import AnswerBroken, CredentialsRejected, TargetTimedOut, TargetUnreachable
+from engage_contract.http.retries import retry_after
 from engage_contract.config import ClientCredentials
 from engage_contract.contract import SCHEMA_PATH
 
@@ -256,4 +251,4 @@ class _Answer:
 def test_retry_after_in_seconds_or_as_an_http_date(header: str | int | None, low: float, high: float) -> None:
     if isinstance(header, int):  # seconds from now, as an HTTP-date
         header = email.utils.formatdate(time.time() + header, usegmt=True)
-    assert low <= _retry_after(_Answer(header), 1) <= high
+    assert low <= retry_after(_Answer(header), 1) <= high

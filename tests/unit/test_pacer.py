@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from engage_contract.http.client import Pacer
+from engage_contract.http.pacing import Pacer
 from engage_contract.judging.exchange import Body
 from engage_contract.judging.judge import Tally
 
