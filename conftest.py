@@ -29,7 +29,8 @@ from engage_contract.reporting import summary as summary_module
 from engage_contract.config import ConfigError, ExitCode
 from engage_contract.judging.failures import CURL_DIR, Finding, Report, findings_in
 from engage_contract.probes.realistic import realistic_bodies
-from engage_contract.running.run import STOP_SIGNALS, Run
+from engage_contract.running.restore import STOP_SIGNALS
+from engage_contract.running.run import Run
 
 # Loaded even when CI=true (hypothesis' own ci profile has no database): a failure found once is tried
 # first next time, in CI too, where .hypothesis/ is cached.

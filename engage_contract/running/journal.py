@@ -248,3 +248,26 @@ def _quietly(read_journal: Any, *args: Any) -> Entry | None:
         return read_journal(*args)
     except JournalError:
         return None
+
+
+class Heartbeat:
+    """Rewrites the run's journals every BEAT_SECONDS, so that another run can tell this one is alive, on any
+    machine; a run that stops beating (killed, its machine gone) leaves journals that go stale."""
+
+    def __init__(self, claims: list[Claim]) -> None:
+        self._claims = claims
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True, name="engage-contract heartbeat")
+        if claims:
+            self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stopped.wait(BEAT_SECONDS):
+            for claim in self._claims:
+                try:
+                    claim.beat()
+                except OSError:
+                    pass  # a beat missed; the next one may do
+
+    def stop(self) -> None:
+        self._stopped.set()

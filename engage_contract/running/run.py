@@ -4,50 +4,30 @@ restore it at the end, and tell what was covered."""
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import json
 import secrets
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from engage_contract import contract as contract_module
 from engage_contract.judging import customer
-from engage_contract.running import journal
+from engage_contract.running import journal, preflight, restore
 from engage_contract.reporting import readings as readings_module
 from engage_contract.judging.baseline import BaselineError, KnownDeviations
 from engage_contract.http.client import Client
-from engage_contract.http.errors import (
-    AnswerBroken,
-    ClientError,
-    CredentialsRejected,
-    NoTls,
-    TargetTimedOut,
-    TargetUnreachable,
-    TokenEndpointWrong,
-)
-from engage_contract.config import PRODUCTION_HOSTS, ConfigError, ExitCode, Target
+from engage_contract.config import ConfigError, ExitCode, Target
 from engage_contract.contract import Contract, SchemaError
-from engage_contract.judging.exchange import INCONCLUSIVE_STATUSES, Body
+from engage_contract.judging.exchange import Body
 from engage_contract.judging.judge import CasesSent, Judge, Tally
 from engage_contract.reporting.readings import Readings
 
 # A stopped run's restore waits this long for the requests still in flight before it starts.
 DRAIN_WHEN_URGENT = 1.0
-# After the run gave up (a locked customer, say), the restore keeps trying a write that answers 409 this long,
-# a pause between tries: a lock of concurrent operations is usually over in seconds.
-LOCK_PATIENCE = 60.0
-LOCK_PAUSE = 2.0
 # The embedded reference server's customers: as many as the platform lets run side by side.
 EMBEDDED_CUSTOMER_IDS = ("1001", "1002", "1003", "1004")
-# What CI runners, terminals and Ctrl-C send to stop a run: each stops it as Ctrl-C does, and it restores.
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
 @dataclass
 class Lane:
     """One test customer and what the run knows of it: its client (a session of its own), its judge, the
@@ -75,7 +55,7 @@ class Lane:
         # is read once, and written to only if it differs (something else wrote to it).
         restorer = self.client.sibling()
         try:
-            problem = restore_customer(restorer, contract, self.customer_id, self.original, urgent=urgent,
+            problem = restore.restore_customer(restorer, contract, self.customer_id, self.original, urgent=urgent,
                                        read_first=again or not self.client.writes, patience=patience)
         except BaseException as exc:  # noqa: BLE001 - the restore's outcome must be reported, whatever it is
             problem = f"{type(exc).__name__}: {self.client.mask(str(exc))}"
@@ -108,7 +88,7 @@ class Run:
     readonly_token: str | None = None  # a token with the read-only scope: ENGAGE_READONLY_TOKEN, or the embedded one
     readings: Readings = field(default_factory=Readings)  # what the target chose at the page's silences
     earlier_readings: dict[str, Any] | None = None  # ENGAGE_READINGS' (None: no file, or none there yet)
-    _heartbeat: "_Heartbeat | None" = field(default=None, repr=False)  # says the journals' run is alive
+    _heartbeat: "journal.Heartbeat | None" = field(default=None, repr=False)  # says the journals' run is alive
 
     # The first lane is the one the hand-made probes use; the generated cases are shared out among all.
     @property
@@ -168,7 +148,7 @@ class Run:
             client = Client(server.base_url, token, timeout=target.timeout, max_in_flight=target.max_in_flight)
         else:
             readonly_token = target.readonly_token
-            _refuse_production(target)
+            preflight.refuse_production(target)
             customer_ids = target.customer_ids[:target.lanes]
             if len(target.customer_ids) > target.lanes:
                 say(f"engage-contract: {target.lanes} lanes (ENGAGE_MAX_IN_FLIGHT={target.max_in_flight}): customers "
@@ -183,8 +163,8 @@ class Run:
         try:
             for customer_id, path in zip(customer_ids, journals):
                 if path is not None:
-                    _recover(target, client, contract, customer_id, path, say)
-            originals = [_read_test_customer(client, contract, customer_id) for customer_id in customer_ids]
+                    restore.recover(target, client, contract, customer_id, path, say)
+            originals = [preflight.read_test_customer(client, contract, customer_id) for customer_id in customer_ids]
             # In one order, whatever the order given: two runs with overlapping customers cannot each hold one
             # the other waits for.
             for customer_id, path, original in sorted(zip(customer_ids, journals, originals), key=lambda row: row[0]):
@@ -207,7 +187,7 @@ class Run:
         beside.remember(originals[0])  # what it knows of a customer it never sends to: no read needed
         run = cls(target=target, contract=contract, lanes=lanes, beside=beside, server=server,
                   readonly_token=readonly_token, readings=client.readings, earlier_readings=earlier)
-        run._heartbeat = _Heartbeat(list(claimed.values()))
+        run._heartbeat = journal.Heartbeat(list(claimed.values()))
         return run
 
     def give_up(self, reason: str) -> None:
@@ -241,13 +221,13 @@ class Run:
         waiting. The problems, or None."""
         say(f"\nengage-contract: restoring customer{'s' if len(self.lanes) > 1 else ''} "
             f"{', '.join(self.customer_ids)} ...")
-        with _signals_held():
+        with restore.signals_held():
             # A stop that came after the caller looked is urgent too: no restore request may be refused as stopped.
             urgent = urgent or self.client.stopping
             # A lane stopped hard may have a request in flight: the restore's write should come after it; if it
             # is still going, each customer is read (and written) again once it is over.
             drained = self.client.pacer.drain(DRAIN_WHEN_URGENT if urgent else self.client.timeout)
-            patience = 0.0 if urgent or self.gave_up is None else LOCK_PATIENCE
+            patience = 0.0 if urgent or self.gave_up is None else restore.LOCK_PATIENCE
             self._each_lane(lambda lane: lane.restore(self.contract, urgent, patience=patience))
             if not drained and self.client.pacer.drain(self.client.timeout):
                 self._each_lane(lambda lane: lane.restore(self.contract, urgent, again=True))
@@ -313,87 +293,6 @@ def _by_kind(tally: Tally) -> dict[str, dict[str, int]]:
     return found
 
 
-def restore_customer(client: Client, contract: Contract, customer_id: str, original: dict[str, Any],
-                     urgent: bool = False, read_first: bool = False, patience: float = 0.0) -> str | None:
-    """One write of the original values and one read to verify them; why it failed, or None. Where the
-    platform lets a location decide the time zone, a second write sets the time zone alone. `read_first`:
-    no write when a first read finds the original values."""
-    original_view = customer.stable_view(original, contract.location_fields)
-
-    def still_different(found: dict[str, Any]) -> list[Any]:
-        return customer.differences(original_view, customer.stable_view(found, contract.location_fields))
-
-    if read_first:
-        found = customer.data_of(client.read(customer_id, urgent=urgent))
-        if found is not None and not still_different(found):
-            return None
-    body = customer.restorable(original, contract.request_fields)
-    written = client.write(customer_id, body, urgent=urgent)
-    until = time.monotonic() + patience
-    while written.status_code == 409 and time.monotonic() + LOCK_PAUSE < until:
-        time.sleep(LOCK_PAUSE)
-        written = client.write(customer_id, body, urgent=urgent)
-    read = client.read(customer_id, urgent=urgent)
-    after = customer.data_of(read)
-    if after is None:
-        return f"writing it back got {written.status_code}, reading it back got {read.status_code}"
-    left = still_different(after)
-    if [d.field for d in left] == ["timeZone"] and written.status_code == 200:
-        written = client.write(customer_id, {"timeZone": original.get("timeZone")}, urgent=urgent)
-        left = still_different(customer.data_of(client.read(customer_id, urgent=urgent)) or {})
-    # A refused write is no problem when the customer reads back as it was.
-    if left:
-        problem = "it reads back different" if written.status_code == 200 else \
-            f"writing it back got {written.status_code}, and it reads back different"
-        return f"{problem}: " + "; ".join(map(str, left[:5]))
-    return None
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ctrl-C, SIGTERM and SIGHUP wait while the customer is restored (only the main thread can hold them)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held = {signum: signal.signal(signum, signal.SIG_IGN) for signum in STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for signum, handler in held.items():
-            signal.signal(signum, handler)
-
-
-def _recover(target: Target, client: Client, contract: Contract, customer_id: str, path: Path,
-             say: Callable[[str], None]) -> None:
-    """Restore what an earlier run left in the journal (it was killed), unless that run is still going."""
-    try:
-        found = journal.read(path, target.base_url, customer_id)
-    except journal.JournalError as exc:
-        raise ConfigError(str(exc), ExitCode.JOURNAL_UNUSABLE) from None
-    if found is None:
-        return
-    if found.live and not target.force:
-        raise ConfigError(f"another run ({found.describe()}) is using customer {customer_id}, by its journal {path}; "
-                          "wait for it, or set ENGAGE_FORCE=1 if it is gone", ExitCode.RUN_IN_PROGRESS)
-    taken = journal.take_over(found)
-    if taken is None:
-        raise ConfigError(f"another run took over the journal of customer {customer_id} ({path}) a moment before this "
-                          "one; wait for it", ExitCode.RUN_IN_PROGRESS)
-    try:
-        problem = restore_customer(client, contract, customer_id, found.original)
-    except (TargetTimedOut, TargetUnreachable, AnswerBroken, CredentialsRejected, ClientError) as exc:
-        problem = str(exc)
-    if problem:
-        journal.give_back(taken, path)
-        raise ConfigError(f"customer {customer_id} could not be restored from the journal {path} of an earlier run "
-                          f"({found.describe()}): {problem.splitlines()[0]}; the journal is kept: restore the customer "
-                          f"from it by hand, then delete {path}",
-                          ExitCode.JOURNAL_UNUSABLE)
-    journal.remove(taken)
-    say(f"engage-contract: restored customer {customer_id} from the journal of an earlier run that did not finish "
-        f"({found.describe()})")
-
-
 def _claim(target: Target, customer_id: str, path: Path, original: dict[str, Any]) -> journal.Claim:
     """This run's journal of the customer, on disk and synced before the first write; of two runs that got here
     at once, the second stops."""
@@ -404,112 +303,3 @@ def _claim(target: Target, customer_id: str, path: Path, original: dict[str, Any
                           f"journal {path}; wait for it", ExitCode.RUN_IN_PROGRESS) from None
 
 
-class _Heartbeat:
-    """Rewrites the run's journals every BEAT_SECONDS, so that another run can tell this one is alive, on any
-    machine; a run that stops beating (killed, its machine gone) leaves journals that go stale."""
-
-    def __init__(self, claims: list[journal.Claim]) -> None:
-        self._claims = claims
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._beat, daemon=True, name="engage-contract heartbeat")
-        if claims:
-            self._thread.start()
-
-    def _beat(self) -> None:
-        while not self._stopped.wait(journal.BEAT_SECONDS):
-            for claim in self._claims:
-                try:
-                    claim.beat()
-                except OSError:
-                    pass  # a beat missed; the next one may do
-
-    def stop(self) -> None:
-        self._stopped.set()
-
-
-def _refuse_production(target: Target) -> None:
-    if target.is_production and not target.allow_production:
-        raise ConfigError(f"ENGAGE_BASE_URL points at production ({', '.join(PRODUCTION_HOSTS)}); "
-                          "set ENGAGE_ALLOW_PRODUCTION=1 if you really mean it", ExitCode.PRODUCTION_REFUSED)
-
-
-# The first read decides whether the run can start at all: a platform busy or rate-limited a little longer
-# than the client's retries is asked again, after a pause, this many times.
-FIRST_READ_ROUNDS = 3
-FIRST_READ_PAUSE = 2.0
-
-
-def _read_test_customer(client: Client, contract: Contract, customer_id: str) -> dict[str, Any]:
-    for round_ in range(FIRST_READ_ROUNDS):
-        if round_:
-            time.sleep(FIRST_READ_PAUSE * round_)
-        response = _first_read(client, customer_id)
-        if response.status_code not in INCONCLUSIVE_STATUSES:
-            break
-    else:
-        raise ConfigError(f"the target kept answering {response.status_code} to the first read of customer "
-                          f"{customer_id} (busy or rate-limited); try again later", ExitCode.CANNOT_JUDGE)
-    status = response.status_code
-    if 300 <= status < 400:
-        raise ConfigError(f"the first read of customer {customer_id} was redirected ({status}) to "
-                          f"{response.headers.get('Location') or 'nowhere'}, and the suite follows no redirect: is ENGAGE_BASE_URL "
-                          "the API itself, not a sign-in or maintenance page in front of it?", ExitCode.CANNOT_JUDGE)
-    if status >= 500:
-        raise ConfigError(f"the target answered {status} to the first read of customer {customer_id}, even after a "
-                          "retry; try again later", ExitCode.CANNOT_JUDGE)
-    return _customer_read(client, contract, customer_id, response)
-
-
-def _first_read(client: Client, customer_id: str) -> Any:
-    try:
-        return client.read(customer_id)
-    except CredentialsRejected as exc:
-        raise ConfigError(str(exc), ExitCode.CREDENTIALS_REJECTED) from None
-    except (NoTls, TokenEndpointWrong) as exc:  # the host answered: the configuration is wrong
-        raise ConfigError(str(exc), ExitCode.BAD_CONFIGURATION) from None
-    except (TargetUnreachable, ClientError) as exc:
-        raise ConfigError(str(exc), ExitCode.TARGET_UNREACHABLE) from None
-    except AnswerBroken as exc:
-        raise ConfigError(f"the first read of customer {customer_id} got no complete answer: "
-                          f"{str(exc).split(', to:')[0]}", ExitCode.CANNOT_JUDGE) from None
-    except TargetTimedOut:
-        raise ConfigError(f"the target did not answer the first read of customer {customer_id} "
-                          f"within {client.timeout:g} s", ExitCode.CANNOT_JUDGE) from None
-
-
-def _customer_read(client: Client, contract: Contract, customer_id: str, response: Any) -> dict[str, Any]:
-    if response.status_code in (401, 403):
-        raise ConfigError(f"the target rejected the credentials ({response.status_code} on the first read of "
-                          f"customer {customer_id}); check ENGAGE_TOKEN", ExitCode.CREDENTIALS_REJECTED)
-    if response.status_code == 404 and not contract.error_envelope.is_valid(_json_or_none(response)):
-        raise ConfigError(f"the first read of customer {customer_id} got a 404 without the platform's error "
-                          f"envelope; is ENGAGE_BASE_URL the API's base URL (.../enterprises/<name>), not "
-                          f"{client.base_url}?", ExitCode.BAD_CONFIGURATION)
-    if response.status_code == 404:
-        said = _first_error_message(response, client.mask)
-        raise ConfigError(f"the test customer {customer_id!r} does not exist at {client.base_url} (404"
-                          f"{': ' + json.dumps(said, ensure_ascii=False) if said else ''}); check ENGAGE_CUSTOMER_ID, and the enterprise in "
-                          "ENGAGE_BASE_URL", ExitCode.CUSTOMER_NOT_FOUND)
-    data = customer.data_of(response)
-    if data is None:
-        kind = response.headers.get("Content-Type") or "no Content-Type"
-        raise ConfigError(f"the first read of customer {customer_id} got {response.status_code} ({kind}) without a "
-                          f"customer in it; is ENGAGE_BASE_URL the API's base URL (.../enterprises/<name>), not "
-                          f"{client.base_url}?", ExitCode.BAD_CONFIGURATION)
-    return data
-
-
-def _first_error_message(response: Any, mask: Callable[[str], str]) -> str | None:
-    """The message of the first error in an error envelope, masked, then cut short."""
-    body = _json_or_none(response)
-    errors = body.get("errors") if isinstance(body, dict) else None
-    if isinstance(errors, list) and errors and isinstance(errors[0], dict) and isinstance(errors[0].get("message"), str):
-        return mask(errors[0]["message"])[:120]
-    return None
-
-
-def _json_or_none(response: Any) -> Any:
-    try:
-        return json.loads(response.content)
-    except ValueError:
-        return None
