@@ -23,12 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import hypothesis
 import pytest
-from hypothesis.internal.reflection import function_digest
 from schemathesis.generation.feedback import FeedbackSources
 from schemathesis.generation.hypothesis.builder import ApiOperationMark
-from schemathesis.pytest._test_builder import build_operation_test
-from schemathesis.python._constants.orchestrator import make_constants_value_source
 
+from engage_contract import internals
 from engage_contract.running.workers import Generator, unwire
 
 if TYPE_CHECKING:
@@ -99,7 +97,7 @@ class Probes:
             arguments = {"run": run, "judge": judge, **item.callspec.params} if hasattr(item, "callspec") \
                 else {"run": run, "judge": judge}
             try:
-                item.obj(**{name: arguments[name] for name in item._fixtureinfo.argnames})
+                item.obj(**{name: arguments[name] for name in internals.own_arguments(item)})
             except BaseException as exc:  # noqa: BLE001 - pytest raises it when it reaches the test
                 self.outcomes[item.nodeid] = exc
                 if not isinstance(exc, (unittest.SkipTest, pytest.skip.Exception)):
@@ -257,21 +255,21 @@ def _lane_test(item: Any, operation: Any, lane: "Lane", run: "Run", ask: Callabl
 
     lane_test.__name__ = inner.__name__
     schema = operation.schema
-    test = build_operation_test(config=schema.config, operation=operation, test_func=lane_test, given_kwargs={},
-                                feedback=FeedbackSources(constants_value_source=make_constants_value_source(schema)))
+    test = internals.build_operation_test(
+        config=schema.config, operation=operation, test_func=lane_test, given_kwargs={},
+        feedback=FeedbackSources(constants_value_source=internals.make_constants_value_source(schema)))
     # The deterministic cases (the schema's examples, the coverage phase) are the same in every lane's test: each
     # lane keeps every lanes-th of them, so that none iterates over those the others send.
-    explicit = getattr(test, "hypothesis_explicit_examples", [])
-    test.hypothesis_explicit_examples = explicit[lane.number - 1::lanes]
-    settings = getattr(test, "_hypothesis_internal_use_settings")
+    internals.set_explicit_examples(test, internals.explicit_examples(test)[lane.number - 1::lanes])
+    settings = internals.hypothesis_settings(test)
     share = max(1, settings.max_examples // lanes + (lane.number - 1 < settings.max_examples % lanes))
     # Quiet: the process's output is not the run's (the run reports what its judge raised).
-    setattr(test, "_hypothesis_internal_use_settings",
-            hypothesis.settings(settings, max_examples=share, verbosity=hypothesis.Verbosity.quiet))
+    internals.set_hypothesis_settings(
+        test, hypothesis.settings(settings, max_examples=share, verbosity=hypothesis.Verbosity.quiet))
     # One example database entry for the test, whichever lane found it: every lane tries it first next time.
-    test._hypothesis_internal_database_key = function_digest(inner)
+    internals.set_database_key(test, internals.function_digest(inner))
     # The first lane keeps the run's seed.
-    seed = getattr(test, "_hypothesis_internal_use_seed", None)
+    seed = internals.hypothesis_seed(test)
     if seed is not None:
         hypothesis.seed(seed + lane.number - 1)(test)
     return test

@@ -1,4 +1,4 @@
-"""The run the contract suite belongs to, started before pytest collects it (conftest.py), and the
+"""The run the contract suite belongs to, started before pytest collects it (the plugin), and the
 schemathesis schema pointed at its target. Loaded eagerly, the schema gives one plain test item per
 operation: no subtests, so a failure is reported once, JUnit counts what was collected, and
 schemathesis' own report writers attach to it."""
@@ -24,6 +24,11 @@ _current: Run | None = None
 def begin(run: Run) -> None:
     global _current
     _current = run
+
+
+def started() -> Run | None:
+    """The run, or None before it starts (or when pytest runs no contract test)."""
+    return _current
 
 
 def current() -> Run:

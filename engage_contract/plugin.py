@@ -1,0 +1,514 @@
+"""The pytest plugin (registered by the project's conftest.py): starts the run before pytest collects anything,
+shares the generated cases and probes out among the lanes, turns a broken clause into one readable failure, stops
+on a signal, restores the test customers at the end, and writes what the run leaves (summary, readings, page,
+step summary), every credential scrubbed. The run itself is held by running.suite, and only there."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import hypothesis
+import pytest
+import schemathesis
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+from engage_contract import config as config_module
+from engage_contract import contract as contract_module
+from engage_contract import internals, scrub
+from engage_contract.config import ConfigError, ExitCode
+from engage_contract.judging import baseline, checks
+from engage_contract.judging.failures import CURL_DIR, Finding, Report, findings_in
+from engage_contract.probes.realistic import realistic_bodies
+from engage_contract.reporting import page, progress
+from engage_contract.reporting import readings as readings_module
+from engage_contract.reporting import summary as summary_module
+from engage_contract.running import lanes, suite
+from engage_contract.running.restore import STOP_SIGNALS
+from engage_contract.running.run import Run
+
+# Loaded even when CI=true (hypothesis' own ci profile has no database): a failure found once is tried
+# first next time, in CI too, where .hypothesis/ is cached.
+hypothesis.settings.register_profile(
+    "engage-contract",
+    deadline=None,
+    derandomize=False,  # CI=true would make hypothesis' parent profile derandomised, which forbids a database
+    database=DirectoryBasedExampleDatabase(".hypothesis/examples"),
+    suppress_health_check=list(hypothesis.HealthCheck),
+    print_blob=True,
+)
+hypothesis.settings.load_profile("engage-contract")
+
+_SESSION: pytest.Session | None = None
+_STOPPED_BY: str | None = None  # the signal that stopped the run, if one did
+_TARGET: config_module.Target | None = None
+# The credentials of the run, as they are known (tokens are issued during it): kept out of every report.
+_SCRUBBER = scrub.Scrubber(lambda: _run().secrets() if _run() is not None else _TARGET.secrets() if _TARGET else ())
+
+
+def _run() -> Run | None:
+    """The run, once started (running.suite holds it)."""
+    return suite.started()
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+@schemathesis.hook
+def flatmap_body(context, body):
+    """Fuzzed valid bodies get realistic time zones and places (the fuzzing phase only)."""
+    return realistic_bodies(_run().contract if _run() is not None else contract_module.load(), body)
+
+
+# The tests that run against a target: the contract suite, and the benchmark's bare loop.
+ROOT = Path(__file__).resolve().parents[1]
+TARGETED = (ROOT / "tests" / "contract", ROOT / "bench")
+
+
+def _runs_the_contract(config: pytest.Config) -> bool:
+    """Whether tests that need a target are among those asked for (a path in them, or one above them)."""
+    asked = [arg.split("::")[0] for arg in config.args] or config.getini("testpaths") or ["."]
+    for arg in asked:
+        path = (Path(config.invocation_params.dir) / arg).resolve()
+        for folder in TARGETED:
+            if path == folder or folder in path.parents or (path in folder.parents and folder.name != "bench"):
+                return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """Start the run before pytest does anything else, so that a configuration problem is one line and its
+    own exit code, and nothing more."""
+    if not _runs_the_contract(config) or suite.started() is not None or config.option.help or config.option.version:
+        return None
+    global _TARGET
+    try:
+        _TARGET = config_module.from_environment()
+        scrub.Console(_SCRUBBER).start()
+        _behind_pytests_capture(config)
+        suite.begin(Run.start(_TARGET, say=_say))
+    except ConfigError as exc:
+        _say(f"engage-contract: {exc}")
+        return int(exc.exit_code)
+    for judge in [lane.judge for lane in _run().lanes] + [_run().beside]:
+        judge.give_up = _give_up
+    # A page, a recording, a summary or curl scripts left by an earlier run are not this one's.
+    for left in (suite.REPORT_DIR / "index.html", suite.RECORDING, summary_module.PATH, readings_module.PATH):
+        left.unlink(missing_ok=True)
+    shutil.rmtree(CURL_DIR, ignore_errors=True)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _stop)
+    return None
+
+
+def _behind_pytests_capture(config: pytest.Config) -> None:
+    # pytest's fd capture puts back the descriptors it saved before this run began (the terminal itself) after
+    # every test, and writes captured output to them: they must lead into the scrubbed console too.
+    for fd, saved in internals.saved_descriptors(config):
+        os.dup2(fd, saved)
+
+
+def _stop(signum: int, frame) -> None:
+    # The request in flight finishes (or times out); then no case starts and the session ends, restoring the
+    # customer. Raising KeyboardInterrupt here would not do: schemathesis' subtests swallow it into a failure
+    # with a long traceback. A second signal stops harder, and the restore still runs.
+    if _STOPPED_BY is not None:
+        signal.default_int_handler(signum, frame)
+    _stop_run(signal.Signals(signum).name)
+    _say(f"engage-contract: {_STOPPED_BY} received: stopping after the requests in flight, then restoring")
+
+
+def _stop_run(reason: str) -> None:
+    global _STOPPED_BY
+    _STOPPED_BY = _STOPPED_BY or reason
+    _run().stop(_STOPPED_BY)
+    if _SESSION is not None:
+        _SESSION.shouldstop = f"interrupted ({_STOPPED_BY})"
+
+
+_GIVING_UP = threading.Lock()  # lanes give up from their own threads
+
+
+def _give_up(reason: str) -> None:
+    # The environment does not let the run judge (a locked customer, a target that stopped answering): no case
+    # starts any more, and the run ends with its own exit code unless something failed before.
+    with _GIVING_UP:
+        first = _run().gave_up is None
+        _run().give_up(reason)
+    if first:
+        _say(f"engage-contract: {reason}: stopping, then restoring")
+    if _SESSION is not None:
+        _SESSION.shouldstop = f"could not judge: {reason}"
+
+
+_PROBES = lanes.Probes([])
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    # -k, -m and --deselect: a narrowed run may send no update at all, which proves nothing but breaks nothing.
+    if _run() is not None and items:
+        _run().narrowed = True
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    global _PROBES
+    if _run() is not None:  # the items that will run: after -k, --deselect and --lf
+        _PROBES = lanes.Probes(session.items)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """The generated cases, shared out among the lanes, with the probes beside them; a probe sent that way
+    reports what it found when pytest reaches it."""
+    if _run() is None:
+        return None
+    if lanes.is_spread(pyfuncitem):
+        if _run().judge.stopped_by is not None:
+            pytest.skip(f"the run was stopped ({_run().judge.stopped_by})")
+        lanes.run_generated(pyfuncitem, _run(), _PROBES, stop=_stop_run)
+        return True
+    sent, raised = _PROBES.outcome(pyfuncitem)
+    if raised is not None:
+        raise raised
+    return True if sent else None
+
+
+@pytest.fixture(scope="session")
+def run() -> Run:
+    """The run, started before the session; restored and closed at its end."""
+    if _run() is None:
+        pytest.fail("engage-contract: the contract tests need the run started by conftest.py", pytrace=False)
+    return _run()
+
+
+@pytest.fixture
+def judge(run: Run, request: pytest.FixtureRequest):
+    if _PROBES.sent_ahead(request.node):
+        return run.judge  # the lane that sent it judged it; its outcome is reported as it was
+    if run.judge.stopped_by is not None:
+        pytest.skip(f"the run was stopped ({run.judge.stopped_by})")
+    return run.judge
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A broken clause reads as the clause, what differed, the exchange and a curl line: once, without
+    tracebacks; and the report carries no multi-KB hypothesis statistics."""
+    report = yield
+    item.user_properties[:] = [(name, value) for name, value in item.user_properties
+                               if not name.startswith("hypothesis-statistics")]
+    report.user_properties = list(item.user_properties)
+    _as_findings(report, call)
+    if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
+        # A skip raised in the suite's own machinery (a hook, the judge) is the test's, not a pluggy frame's.
+        path, line, reason = report.longrepr
+        report.longrepr = (item.location[0], (item.location[1] or 0) + 1, reason)
+    return report
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_exception_interact(node: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
+    # schemathesis' plugin rewrites a failed report's text here, after JUnit has read it; put ours back.
+    _as_findings(report, call)
+
+
+def _as_findings(report: pytest.TestReport, call: pytest.CallInfo) -> None:
+    if report.failed and call.excinfo is not None:
+        findings = findings_in(call.excinfo.value)
+        if findings:
+            report.longrepr = Report(findings)
+            _FAILURES[report.nodeid] = report.longrepr
+        else:
+            test = report.nodeid.split("::")[-1]
+            text = str(call.excinfo.value) if call.excinfo.value.args else ""
+            if text.startswith(f"{checks.CONTRACT_EXERCISED}: "):  # a run-level verdict: nothing was exercised
+                finding = Finding(checks.CONTRACT_EXERCISED, checks.CONTRACT_EXERCISED_CLAUSE,
+                                  text.removeprefix(f"{checks.CONTRACT_EXERCISED}: {checks.CONTRACT_EXERCISED_CLAUSE}")
+                                  .strip())
+            else:  # the suite's own fault, not the API's: no clause, and no verdict
+                finding = Finding(SUITE_ERROR, test, f"{call.excinfo.type.__name__}: {text}".strip().splitlines()[0])
+            _FAILURES[report.nodeid] = Report([finding])
+
+
+# What a failure that is no clause's is filed under: an error of the suite itself (a bug, a broken fixture).
+SUITE_ERROR = "suite_error"
+
+
+# Failures by test, for the HTML page and the CI summary.
+_FAILURES: dict[str, Report] = {}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _SESSION
+    _SESSION = session
+    if _run() is not None:  # the terminal exists from here on
+        live = session.config.stash[_PROGRESS] = progress.for_pytest(session.config)
+        tallies = [lane.judge.tally for lane in _run().lanes]
+        for lane in _run().lanes:  # lanes run side by side: the line counts them all
+            lane.judge.on_case = lambda: live.update(_run().client.sent, sum(tally.cases for tally in tallies),
+                                                     sum(tally.failing_cases for tally in tallies),
+                                                     sum(tally.inconclusive_cases for tally in tallies))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logstart(nodeid: str, location) -> None:
+    _progress_away()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _progress_away()
+
+
+def _progress_away() -> None:
+    """pytest is about to write: the progress line makes way (it comes back with the next case)."""
+    if _SESSION is not None and _PROGRESS in _SESSION.config.stash:
+        _SESSION.config.stash[_PROGRESS].done()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if _run() is None:
+        return []
+    where = _run().target.base_url or _run().client.base_url + " (embedded reference server)"
+    customers = (f"customer {_run().customer_id}" if len(_run().lanes) == 1 else
+                 f"customers {', '.join(_run().customer_ids)} in {len(_run().lanes)} lanes")
+    return [f"engage-contract: target {where}, {customers}, profile {_run().target.profile.name}, "
+            f"seed {_run().target.seed} (repeat with ENGAGE_SEED={_run().target.seed})"]
+
+
+_PROGRESS = pytest.StashKey[progress.Progress]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _run() is None:
+        return
+    if _PROGRESS in session.config.stash:
+        session.config.stash[_PROGRESS].done()
+    problem = _run().restore(urgent=_STOPPED_BY is not None, say=_say)
+    # Test cases of their own, so that JUnit and the counts say so too, not only the console.
+    if problem:
+        _report(session, "restore the test customer", "failed", problem)
+    known = _run().judge.deviations
+    for entry, finding in known.seen.values():
+        _report(session, f"known deviation {entry.id}: {entry.check}", "skipped",
+                (str(known.path), 1, f"{baseline.reason(entry)}: {finding.summary}"))
+    for entry in known.expired():
+        text = (f"the baseline entry {entry.id} ({entry.check}, {entry.signature}) expired on {entry.expires}: "
+                f"fix the deviation, or give the entry a new date in {known.path}")
+        _FAILURES[f"engage-contract::expired {entry.id}"] = Report([Finding(
+            "known_deviation_expired", "A known deviation is accepted until its baseline entry's date.", text)])
+        _report(session, f"known deviation {entry.id}: {entry.check}", "failed", text)
+    _writing(f"the baseline {known.path}", known.save)
+    for judge in [lane.judge for lane in _run().lanes] + [_run().beside]:
+        for signature, finding in judge.read_back_findings.items():
+            name = f"{finding.check}: {signature} (customer {judge.customer_id})"
+            _FAILURES[f"engage-contract::{name}"] = Report([finding])
+            _report(session, name, "failed", Report([finding]))
+    _compare_readings(session)
+    # Failures that are verdicts on the API (contract_exercised with nothing to judge is none).
+    verdicts = session.testsfailed - len(_run().unjudged)
+    unjudged = _run().cannot_judge() if _STOPPED_BY is None else None
+    if unjudged:
+        text = f"the environment did not let the suite judge: {unjudged}"
+        _FAILURES["engage-contract::judged"] = Report([Finding("judged", "", text)])
+        _report(session, "the environment lets the suite judge", "failed", text)
+    if _STOPPED_BY is not None and not problem:  # exit 2 promises a restored customer
+        session.exitstatus = pytest.ExitCode.INTERRUPTED
+    elif unjudged and not problem and verdicts <= 0 and session.exitstatus in (0, 1, 2):
+        session.exitstatus = int(ExitCode.CANNOT_JUDGE)
+    elif _run().gave_up and session.exitstatus == pytest.ExitCode.INTERRUPTED:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # it gave up after a failure: that failure is the verdict
+    if known.update:
+        _say(f"engage-contract: wrote this run's failures into the baseline {known.path}")
+    if (not problem and _STOPPED_BY is None and session.exitstatus == pytest.ExitCode.TESTS_FAILED and _FAILURES
+            and all(f.check == SUITE_ERROR for report in _FAILURES.values() for f in report.findings)):
+        session.exitstatus = pytest.ExitCode.INTERNAL_ERROR  # the suite's fault: no verdict on the API
+    global _SUMMARY
+    _SUMMARY = _build_summary(int(session.exitstatus), problem)
+    xml = internals.junit_writer(session.config)
+    if xml is not None:
+        # hypothesis' statistics are one lane's, and wrong for the run: the summary's counts are the run's.
+        xml.global_properties[:] = [(name, value) for name, value in xml.global_properties
+                                    if not name.startswith("hypothesis-statistics")]
+        for name, value in summary_module.junit_properties(_SUMMARY):
+            xml.add_global_property(name, value)
+
+
+_SUMMARY: dict | None = None  # the run's summary, once the session is over
+_READINGS: dict | None = None  # what the target chose at the page's silences, once the session is over
+_CHANGES: list[readings_module.Change] = []  # ... and what of it changed since ENGAGE_READINGS
+READINGS_UNCHANGED = "readings_unchanged"
+READINGS_UNCHANGED_CLAUSE = ("What the target chose where the page is silent is what it chose before "
+                             "(ENGAGE_READINGS_STRICT=1).")
+
+
+def _compare_readings(session: pytest.Session) -> None:
+    """This run's readings, and what changed since the earlier ones: a warning, or (strict) a failure of its own."""
+    global _READINGS, _CHANGES
+    _READINGS = _run().readings.result()
+    if _run().earlier_readings is None:
+        return
+    _CHANGES = readings_module.changes(_run().earlier_readings, _READINGS)
+    if _CHANGES and _run().target.readings_strict:
+        text = f"{len(_CHANGES)} reading{'s' if len(_CHANGES) > 1 else ''} changed since {_run().target.readings}: " + \
+               "; ".join(map(str, _CHANGES))
+        _FAILURES["engage-contract::readings"] = Report([Finding(READINGS_UNCHANGED, READINGS_UNCHANGED_CLAUSE, text)])
+        _report(session, "readings unchanged", "failed", text)
+
+
+def _readings_summary() -> dict:
+    return {"path": str(readings_module.PATH), "compared_with": _run().target.readings if _run().earlier_readings else None,
+            "changed": [change.as_json() for change in _CHANGES],
+            "not_reached": [name for name, row in (_READINGS or {}).items() if row["reading"] == readings_module.NOT_REACHED]}
+
+
+def _build_summary(exit_code: int, restore_problem: str | None) -> dict:
+    failures = [{"test": test.split("::")[-1], "check": finding.check, "clause": finding.clause,
+                 "message": (finding.message.splitlines() or [""])[0]}
+                for test, report in _FAILURES.items() for finding in report.findings]
+    checks_failed = sorted({failure["check"] for failure in failures} - {"judged", SUITE_ERROR, READINGS_UNCHANGED})
+    changed = (f"{len(_CHANGES)} reading{'s' if len(_CHANGES) > 1 else ''} changed since {_run().target.readings}"
+               if _CHANGES else "")
+    errors = [failure for failure in failures if failure["check"] == SUITE_ERROR]
+    if restore_problem:
+        outcome, says = "restore-failed", (f"RESTORE FAILED for {_customers(_run().unrestored)}: restore "
+                                           f"{'it' if len(_run().unrestored) == 1 else 'them'} by hand (the body is above)")
+    elif _STOPPED_BY:
+        outcome, says = "interrupted", f"interrupted by {_STOPPED_BY}, {_customers()} restored"
+    elif exit_code == ExitCode.CANNOT_JUDGE:
+        outcome, says = "could-not-judge", f"could not judge (exit {exit_code}: {_run().cannot_judge()})"
+    elif exit_code == 0:
+        known = len(_run().judge.deviations.seen)
+        outcome, says = "holds", ("the contract holds" + (" in the tests asked for" if _run().narrowed else "")
+                                  + (f", but for {known} known deviation{'s' if known > 1 else ''}" if known else "")
+                                  + (f"; {changed} (a warning)" if changed else ""))
+    elif exit_code == 1 and checks_failed:
+        outcome, says = "violated", (f"contract violated: {len(checks_failed)} clause{'s' if len(checks_failed) > 1 else ''}"
+                                     f" ({', '.join(checks_failed)})")
+    elif exit_code == 1 and changed and _run().target.readings_strict:
+        outcome, says = "readings-changed", f"the contract holds, but {changed} (ENGAGE_READINGS_STRICT=1)"
+    elif errors:
+        outcome, says = "error", (f"the suite itself failed, no verdict on the API: {errors[0]['clause']}: "
+                                  f"{errors[0]['message']}")
+    else:
+        outcome, says = "error", f"pytest exit status {exit_code}: no verdict"
+    return summary_module.build(
+        _run().summary(), outcome=outcome, exit_code=exit_code, says=says, failures=failures,
+        known=_run().judge.deviations, restore_problem=restore_problem, interrupted_by=_STOPPED_BY,
+        embedded=_run().target.embedded, probes_sent_ahead=_PROBES.count, readings=_readings_summary())
+
+
+def _report(session: pytest.Session, name: str, outcome: str, longrepr) -> None:
+    """A test case of the run's own (a failed restore, a known deviation) in JUnit and in the final counts; not
+    in the progress letters, which ended with the session."""
+    report = pytest.TestReport(nodeid=f"engage-contract::{name}", location=("engage-contract", 0, name), keywords={},
+                        outcome=outcome, longrepr=longrepr, when="call")
+    xml = internals.junit_writer(session.config)
+    if xml is not None:
+        xml.pytest_runtest_logreport(report)
+    terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+    if terminal is not None:
+        terminal.stats.setdefault(outcome, []).append(report)
+    if outcome == "failed":
+        session.testsfailed += 1  # as pytest counts a failed test: a verdict that a run that could not judge keeps
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if _run() is None or _SUMMARY is None:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("engage-contract coverage")
+    for name, value in summary_module.coverage(_SUMMARY):
+        write(f"{name:>23}: {value}")
+    if _run().restore_problem:
+        terminalreporter.section("RESTORE FAILED", red=True, bold=True)
+        write(_run().restore_problem, red=True, bold=True)
+    else:
+        write(f"{'restored':>23}: {_customers()} "
+              f"{'has its' if len(_run().lanes) == 1 else 'have their'} original values again")
+    if _READINGS is not None:
+        terminalreporter.section("engage-contract readings: what the target chose where the page is silent")
+        for line in readings_module.console(_READINGS):
+            write(line)
+        if _run().earlier_readings is not None:
+            if _CHANGES:
+                write(f"{len(_CHANGES)} changed since {_run().target.readings}:", yellow=True, bold=True)
+                for change in _CHANGES:
+                    write(f"  {change}", yellow=True)
+            else:
+                write(f"nothing changed since {_run().target.readings}")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Everything the run leaves, written from its summary; its last line says the verdict, where and how much."""
+    if _run() is None:
+        return
+    index = suite.REPORT_DIR / "index.html"
+    try:
+        _run().close()
+        if _SUMMARY is None:  # the session never finished (a usage error): nothing was judged
+            return
+        _writing("the summary", lambda: summary_module.write(_SUMMARY))
+        _writing("the readings", _write_readings)
+        if index.is_file():
+            # schemathesis renders the generated cases' failures itself
+            probes = [(test, str(text)) for test, text in _FAILURES.items() if "test_update_customer[" not in test]
+            _writing("the page", lambda: page.annotate(index, _SUMMARY, probes, _run().client.timings.milliseconds(),
+                                                       readings_module.html_table(_READINGS, _CHANGES)))
+        if _run().target.step_summary:
+            _writing(f"the step summary {_run().target.step_summary}",
+                     lambda: summary_module.append_markdown(_run().target.step_summary, _SUMMARY,
+                                                            readings_module.markdown(_READINGS, _CHANGES,
+                                                                                     _SUMMARY["readings"]["compared_with"])))
+    finally:  # whatever went wrong above, nothing the run wrote keeps a credential, and the verdict is said
+        _writing("the scrubbed reports", _scrub_artefacts)
+        if _SUMMARY is not None:
+            print(summary_module.last_line(_SUMMARY, index if index.is_file() else None))
+
+
+def _write_readings() -> None:
+    """reports/readings.json; with ENGAGE_READINGS_UPDATE=1, this run's readings into ENGAGE_READINGS as well, where
+    the run ended as it should (an interrupted one saw part of what it would have)."""
+    target = _run().target
+
+    def document(carried: dict | None = None) -> dict:
+        where = "embedded" if target.embedded else _run().client.base_url
+        return readings_module.document(_READINGS, where, target.profile.name, target.seed, carried)
+
+    readings_module.write(document())
+    if target.readings_update and _SUMMARY["verdict"]["outcome"] not in ("interrupted", "error", "restore-failed"):
+        readings_module.write(document(_run().earlier_readings), target.readings)
+        _SCRUBBER.file(Path(target.readings))
+        _say(f"engage-contract: wrote this run's readings into {target.readings}")
+
+
+def _writing(what: str, write) -> None:
+    """One artefact written; one that cannot be leaves a line, not a traceback, and the verdict stands."""
+    try:
+        write()
+    except OSError as exc:
+        _say(f"engage-contract: could not write {what}: {exc.strerror or exc}")
+
+
+def _scrub_artefacts() -> None:
+    """Every file the run wrote, bodies included: a server may have echoed a credential into them."""
+    scrubbed = _SCRUBBER.files("reports")
+    scrubbed += [Path(path) for path in (_run().target.step_summary, _run().judge.deviations.path)
+                 if path and _SCRUBBER.file(Path(path))]
+    if scrubbed:
+        print(f"engage-contract: a credential of the run was found in {', '.join(map(str, scrubbed))} "
+              f"(the target echoed it): replaced with {scrub.MASK}")
+
+
+def _customers(ids: list[str] | None = None) -> str:
+    ids = _run().customer_ids if ids is None else ids
+    return f"customer{'s' if len(ids) > 1 else ''} {', '.join(ids)}"
+
