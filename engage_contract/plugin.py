@@ -29,7 +29,7 @@ from engage_contract.reporting import readings as readings_module
 from engage_contract.reporting import summary as summary_module
 from engage_contract.running import lanes, suite
 from engage_contract.running.restore import STOP_SIGNALS
-from engage_contract.running.run import Run
+from engage_contract.running.run import Run, readings_target
 
 # Loaded even when CI=true (hypothesis' own ci profile has no database): a failure found once is tried
 # first next time, in CI too, where .hypothesis/ is cached.
@@ -439,6 +439,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         for line in readings_module.console(_READINGS):
             write(line)
         if _run().earlier_readings is not None:
+            if _run().earlier_target != readings_target(_run().target):
+                write(f"compared with the readings of another target, {_run().earlier_target}", yellow=True)
             if _CHANGES:
                 write(f"{len(_CHANGES)} changed since {_run().target.readings}:", yellow=True, bold=True)
                 for change in _CHANGES:
@@ -480,11 +482,15 @@ def _write_readings() -> None:
     target = _run().target
 
     def document(carried: dict | None = None) -> dict:
-        where = "embedded" if target.embedded else _run().client.base_url
-        return readings_module.document(_READINGS, where, target.profile.name, target.seed, carried)
+        return readings_module.document(_READINGS, readings_target(target), target.profile.name, target.seed, carried)
 
     readings_module.write(document())
-    if target.readings_update and _SUMMARY["verdict"]["outcome"] not in ("interrupted", "error", "restore-failed"):
+    if not target.readings_update:
+        return
+    if _CHANGES and target.readings_strict:
+        _say(f"engage-contract: {target.readings} is left as it was: with ENGAGE_READINGS_STRICT=1 a change is "
+             "written only by a run that means to (without ENGAGE_READINGS_STRICT)")
+    elif _SUMMARY["verdict"]["outcome"] not in ("interrupted", "error", "restore-failed"):
         readings_module.write(document(_run().earlier_readings), target.readings)
         _SCRUBBER.file(Path(target.readings))
         _say(f"engage-contract: wrote this run's readings into {target.readings}")

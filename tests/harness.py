@@ -88,9 +88,10 @@ SMOKE_CATCHES = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-
 
 # What the reference server reads at the silences the legal variants read otherwise (reports/readings.json) ...
 REFERENCE_READS = {
-    "empty-body": "an empty update", "invalid-body": "400", "foreign-media-type": "400",
+    "empty-body": "an empty update", "invalid-body": "400", "malformed-json": "400", "foreign-media-type": "400",
     "omitted-postal-code": "cleared", "omitted-state": "cleared", "omitted-street2": "cleared",
     "country-code-case": "as sent", "number-precision": "as sent", "time-zone-with-location": "the timeZone sent",
+    "existing-null": "stored as false", "unauthenticated": "401",
     "optional-nulls": "sent as null", "location-extras": "none", "envelope-extras": "none", "error-extras": "none",
     "date-time-form": "Z", "error-media-type": "application/json", "malformed-accept-language": "ignored",
     "non-iana-time-zone": "422", "default-language": "en", "weighted-languages": "in the order given",
@@ -109,14 +110,14 @@ READ_AS = {
     "legal-country-code-upper": {"country-code-case": "upper case"},
     "legal-default-language": {"default-language": "nl"},
     "legal-empty-body-rejected": {"empty-body": "400"},
-    "legal-extra-error-properties": {"error-extras": "some"},
+    "legal-extra-error-properties": {"error-extras": "some: errors[].traceId, traceId"},
     "legal-gateway-blip": {"gateway-errors": "recovered after a retry"},
     "legal-geocoder-fills": {"omitted-postal-code": "filled in", "omitted-state": "filled in"},
     "legal-gzip": {"content-encoding": "gzip"},
     "legal-json-charset": {"media-type-parameters": "charset=utf-8"},
     "legal-lenient-media-type": {"foreign-media-type": "read as JSON"},
     "legal-location-decides-time-zone": {"time-zone-with-location": "the location"},
-    "legal-location-extras": {"location-extras": "some", "envelope-extras": "some"},
+    "legal-location-extras": {"location-extras": "some: countryName", "envelope-extras": "some: meta"},
     # A merge keeps what was there; a geocoder filling in the same value looks alike.
     "legal-location-merged": {"omitted-postal-code": "kept or filled in", "omitted-state": "kept or filled in",
                               "omitted-street2": "kept or filled in"},

@@ -181,11 +181,8 @@ class Client:
                 continue
             status = response.status_code
             if self.readings is not None:
-                self.readings.response(response)
-                if just_refreshed:
-                    self.readings.token_refused(accepted_after_refresh=status != 401)
-                if gateway_status is not None and not recovered:
-                    self.readings.gateway_error(gateway_status, recovered=status not in GATEWAY_STATUSES)
+                self.readings.response(response, after_refresh=just_refreshed,
+                                       after_gateway=gateway_status if not recovered else None)
             just_refreshed = False
             if gateway_status is not None and not recovered and status not in GATEWAY_STATUSES:
                 recovered = True

@@ -132,13 +132,14 @@ class Exchange:
 
     @functools.cached_property
     def broken_keyword(self) -> str:
-        """The JSON Schema keyword a schema-invalid JSON body breaks, as jsonschema's best match names it
-        (maxLength, type, additionalProperties...); "" for any other body."""
+        """The one kind of constraint a schema-invalid JSON body breaks (type, maxLength, required,
+        additionalProperties...), looking inside the anyOf branch its value's type selects; "" for any other
+        body, and for one that breaks constraints of several kinds."""
         parsed = _parse_json(self.sent.body) if self.sent.body else _NOT_JSON
         if parsed is _NOT_JSON:
             return ""
-        error = jsonschema.exceptions.best_match(self.contract.request_body.iter_errors(parsed))
-        return str(error.validator) if error is not None else ""
+        kinds = set().union(*(_kinds(error) for error in self.contract.request_body.iter_errors(parsed)))
+        return kinds.pop() if len(kinds) == 1 else ""
 
     @functools.cached_property
     def sent_body(self) -> dict[str, Any]:
@@ -208,6 +209,21 @@ class Exchange:
 
 
 _NOT_JSON = object()
+
+
+def _kinds(error: jsonschema.ValidationError) -> set[str]:
+    """The keywords an error comes down to: for anyOf (a nullable object, say), the errors of the branch whose
+    type the value has; a value no branch takes by its type is a type error."""
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        return {str(error.validator)}
+    branches: dict[Any, list[jsonschema.ValidationError]] = {}
+    for inner in error.context:
+        branches.setdefault(inner.relative_schema_path[0], []).append(inner)
+    typed = [errors for errors in branches.values()
+             if not any(inner.validator == "type" and inner.absolute_path == error.absolute_path for inner in errors)]
+    if len(typed) != 1:
+        return {"type"}
+    return set().union(*(_kinds(inner) for inner in typed[0]))
 
 
 def _reject_constant(name: str) -> None:

@@ -14,6 +14,7 @@ reports/readings.json is versioned and has a JSON Schema (readings.schema.json, 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 import threading
@@ -23,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import jsonschema
 
 from engage_contract.judging.checks.translations import ANY, requested_language
 from engage_contract.judging.customer import TRANSLATABLE, as_json, translations
@@ -63,6 +66,9 @@ class Silence:
     name: str  # the reading's name in readings.json and in the README's table
     question: str  # what the page and the notes leave open
     observe: Observer | None = None  # None: read off raw responses by the client (Readings.response)
+    # False: what the environment did (a gateway's blip, a token's lifetime) more than what the API chose; shown,
+    # never reported as a change
+    compared: bool = True
 
 
 def _named(choices: Iterable[str]) -> str:
@@ -80,6 +86,15 @@ def _plain_update(x: Exchange) -> bool:
 def _accepted(x: Exchange) -> dict[str, Any] | None:
     """The 200 body's data of a plain, schema-valid update."""
     return x.data if _plain_update(x) and x.body is Body.VALID and x.status == 200 else None
+
+
+REFUSED = "refused with 400"
+
+
+def _refused(x: Exchange) -> bool:
+    """A plain, schema-valid update refused as malformed: a choice at the silence its body meets, where a 422 may be
+    a business rule the data met (a location that does not geocode), and tells nothing of the silence."""
+    return _plain_update(x) and x.body is Body.VALID and x.status == 400 and not x.breaks_a_convention
 
 
 def _sent_location(x: Exchange) -> dict[str, Any] | None:
@@ -117,18 +132,19 @@ def omitted(part: str) -> Observer:
     """A location sent without `part` (postalCode, or a translation list): what came back of it."""
 
     def observe(x: Exchange) -> Iterator[Seen]:
-        data, sent = _accepted(x), _sent_location(x)
+        sent = _sent_location(x)
+        if sent is None or part in (sent if part == "postalCode" else sent.get("translations") or {}):
+            return
+        if _refused(x):
+            yield Seen((REFUSED,))
+            return
         before = (x.before or {}).get("location")
-        got = (data or {}).get("location")
-        if sent is None or not isinstance(before, dict) or not isinstance(got, dict):
+        got = ((_accepted(x) or {}).get("location"))
+        if not isinstance(before, dict) or not isinstance(got, dict):
             return
         if part == "postalCode":
-            if part in sent:
-                return
             was, now = before.get(part), got.get(part)
         else:
-            if part in (sent.get("translations") or {}):
-                return
             was, now = translations(before)[part], translations(got)[part]
         if not was and not now:
             return  # cleared and kept look alike
@@ -144,9 +160,14 @@ def omitted(part: str) -> Observer:
 
 
 def country_code_case(x: Exchange) -> Iterator[Seen]:
-    data, sent = _accepted(x), _sent_location(x)
-    got = ((data or {}).get("location") or {}).get("countryCode")
-    if sent is None or not isinstance(got, str) or sent["countryCode"] == sent["countryCode"].upper():
+    sent = _sent_location(x)
+    if sent is None or sent["countryCode"] == sent["countryCode"].upper():
+        return
+    if _refused(x):
+        yield Seen((REFUSED,))
+        return
+    got = ((_accepted(x) or {}).get("location") or {}).get("countryCode")
+    if not isinstance(got, str):
         return
     code = sent["countryCode"]
     yield Seen(("as sent" if got == code else "upper case" if got == code.upper() else
@@ -194,8 +215,13 @@ def time_zone_with_location(x: Exchange) -> Iterator[Seen]:
 
 
 def existing_null(x: Exchange) -> Iterator[Seen]:
+    if "existing" not in x.sent_fields or x.sent_fields["existing"] is not None:
+        return
+    if _refused(x):
+        yield Seen((REFUSED,))
+        return
     data = _accepted(x)
-    if data is None or "existing" not in x.sent_fields or x.sent_fields["existing"] is not None:
+    if data is None:
         return
     got = data.get("existing")
     kept = x.before is not None and x.before.get("existing") == got
@@ -228,7 +254,7 @@ def _extras(given: Any, named: Iterable[str]) -> Seen | None:
     if not isinstance(given, dict):
         return None
     extra = sorted(set(given) - set(named))
-    return Seen(("some" if extra else "none",), ", ".join(extra)[:120])
+    return Seen((f"some: {', '.join(extra)}"[:120] if extra else "none",))
 
 
 def location_extras(x: Exchange) -> Iterator[Seen]:
@@ -256,7 +282,7 @@ def error_extras(x: Exchange) -> Iterator[Seen]:
     for item in body["errors"]:
         if isinstance(item, dict):
             extra |= {f"errors[].{key}" for key in set(item) - named}
-    yield Seen(("some" if extra else "none",), ", ".join(sorted(extra))[:120], part=str(x.status))
+    yield Seen((f"some: {', '.join(sorted(extra))}"[:120] if extra else "none",), part=str(x.status))
 
 
 _OFFSET = re.compile(r"T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|z|[+-]\d{2}:\d{2})$")
@@ -352,18 +378,19 @@ def weighted_languages(x: Exchange) -> Iterator[Seen]:
             best = max(offered, key=lambda pair: pair[1])[0]
             language = str(picked.get("language")).lower()
             choices = tuple(rule for rule, tag in (("by weight", best), ("in the order given", first)) if tag == language)
-            if choices:
-                yield Seen(choices, f"Accept-Language: {asked[:60]}, location.{name} in {language}")
+            yield Seen(choices or ("another rule",), f"Accept-Language: {asked[:60]}, location.{name} in {language}")
 
 
-def _sent_lists(x: Exchange) -> Iterator[tuple[str, list[dict[str, Any]], list[Any]]]:
-    """Each translation list of a location sent in an accepted update, with the list that came back."""
-    data, sent = _accepted(x), _sent_location(x)
-    got = (data or {}).get("location")
-    if sent is None or not isinstance(got, dict):
+def _sent_lists(x: Exchange) -> Iterator[tuple[str, list[dict[str, Any]], list[Any] | None]]:
+    """Each translation list of a location sent in an accepted update, with the list that came back (None: the
+    update was refused as malformed)."""
+    sent = _sent_location(x)
+    refused = _refused(x)
+    got = (_accepted(x) or {}).get("location")
+    if sent is None or not (refused or isinstance(got, dict)):
         return
     for name, entries in (sent.get("translations") or {}).items():
-        yield name, entries, ((got.get("translations") or {}).get(name) or [])
+        yield name, entries, None if refused else ((got.get("translations") or {}).get(name) or [])
 
 
 def one_language_twice(x: Exchange) -> Iterator[Seen]:
@@ -373,6 +400,9 @@ def one_language_twice(x: Exchange) -> Iterator[Seen]:
             values.setdefault(entry["language"], []).append(entry["value"])
         for language, sent in values.items():
             if len(set(sent)) < 2:
+                continue
+            if got is None:
+                yield Seen((REFUSED,))
                 continue
             came = [entry.get("value") for entry in got if isinstance(entry, dict) and entry.get("language") == language]
             label = ("every one" if len(set(came)) > 1 else "the last one" if came == [sent[-1]] else
@@ -384,7 +414,9 @@ def translation_twice(x: Exchange) -> Iterator[Seen]:
     for name, entries, got in _sent_lists(x):
         pairs = Counter((entry["language"], entry["value"]) for entry in entries)
         for pair, times in pairs.items():
-            if times > 1:
+            if times > 1 and got is None:
+                yield Seen((REFUSED,))
+            elif times > 1:
                 came = sum(1 for entry in got if isinstance(entry, dict)
                            and (entry.get("language"), entry.get("value")) == pair)
                 yield Seen(("stored once" if came == 1 else "stored as often as sent" if came == times else "another",),
@@ -396,6 +428,9 @@ def translation_item_extras(x: Exchange) -> Iterator[Seen]:
         for entry in entries:
             extra = set(entry) - {"language", "value"}
             if not extra:
+                continue
+            if got is None:
+                yield Seen((REFUSED,))
                 continue
             back = [item for item in got if isinstance(item, dict)
                     and (item.get("language"), item.get("value")) == (entry["language"], entry["value"])]
@@ -468,8 +503,8 @@ SILENCES: tuple[Silence, ...] = (
     Silence("content-encoding", "A gzip-encoded body or an identity one"),
     Silence("transfer-encoding", "A chunked body or one with a Content-Length"),
     Silence("retry-after", "Retry-After on a 409 or 429: seconds or an HTTP-date"),
-    Silence("gateway-errors", "A gateway's 502, 503 or 504 now and then"),
-    Silence("token-refused-mid-run", "A token that expires or is revoked mid-run"),
+    Silence("gateway-errors", "A gateway's 502, 503 or 504 now and then", compared=False),
+    Silence("token-refused-mid-run", "A token that expires or is revoked mid-run", compared=False),
 )
 RAW = tuple(silence.name for silence in SILENCES if silence.observe is None)
 
@@ -490,7 +525,7 @@ class _Reading:
 
     def as_json(self) -> dict[str, Any]:
         choices = [choice for choice in self.order if choice in self.common]
-        return {"reading": _named(choices) if choices else MIXED, "choices": choices,
+        return {"reading": _named(choices) if choices else MIXED, "choices": choices, "answers": list(self.order),
                 "seen": dict(self.seen.most_common()), "examples": self.examples}
 
 
@@ -515,11 +550,20 @@ class Readings:
                 with self._lock:
                     self._errors.setdefault(silence.name, f"{type(exc).__name__}: {exc}"[:200])
 
-    def response(self, response: Any) -> None:
-        """What one raw answer shows of the transport's silences (retried ones and the restore's too); an answer
-        it cannot read is said in the rows, never raised into the request that got it."""
+    def response(self, response: Any, after_refresh: bool = False, after_gateway: int | None = None) -> None:
+        """What one raw answer shows of the transport's silences (retried ones and the restore's too);
+        `after_refresh`: it answers a retry with a new token; `after_gateway`: a retry after that gateway status.
+        An answer it cannot read is said in the rows, never raised into the request that got it."""
         try:
             self._response(response)
+            if after_refresh:
+                self._add("token-refused-mid-run", Seen(("a new token accepted" if response.status_code != 401
+                                                         else "a new token refused too",)),
+                          lambda: _example_of_response(response))
+            if after_gateway is not None:
+                self._add("gateway-errors", Seen(("recovered after a retry" if response.status_code not in GATEWAY_STATUSES
+                                                  else "persisted",), part=str(after_gateway)),
+                          lambda: _example_of_response(response))
         except Exception as exc:  # noqa: BLE001 - a reading is never worth a request
             with self._lock:
                 for name in RAW:
@@ -553,14 +597,6 @@ class Readings:
             self._add("transfer-encoding", Seen(("chunked" if "chunked" in (headers.get("transfer-encoding") or "")
                                                  else "Content-Length",), part=part), example)
 
-    def gateway_error(self, status: int, recovered: bool) -> None:
-        self._add("gateway-errors", Seen(("recovered after a retry" if recovered else "persisted",), part=str(status)),
-                  dict)
-
-    def token_refused(self, accepted_after_refresh: bool) -> None:
-        self._add("token-refused-mid-run", Seen(("a new token accepted" if accepted_after_refresh
-                                                 else "a new token refused too",)), dict)
-
     def _add(self, name: str, seen: Seen, example: Callable[[], dict[str, Any]]) -> None:
         with self._lock:
             self._readings.setdefault((name, seen.part), _Reading()).add(seen, example)
@@ -573,6 +609,8 @@ class Readings:
                 parts = {part: reading.as_json() for (name, part), reading in sorted(self._readings.items())
                          if name == silence.name}
                 error = {"error": self._errors[silence.name]} if silence.name in self._errors else {}
+                if not silence.compared:
+                    error["compared"] = False
                 if not parts:
                     found[silence.name] = {"silence": silence.question, "reading": NOT_REACHED, **error}
                 elif list(parts) == [""]:
@@ -619,13 +657,21 @@ class ReadingsFileError(ValueError):
 
 def document(readings: dict[str, dict[str, Any]], target: str, profile: str, seed: int,
              carried: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """readings.json: this run's readings; with `carried`, an earlier file's readings stand where this run
-    reached nothing (ENGAGE_READINGS_UPDATE)."""
+    """readings.json: this run's readings; with `carried` (an earlier file's), what this run did not reach, a
+    reading or a part of one, stands as the earlier run read it (ENGAGE_READINGS_UPDATE), marked carried_over."""
     rows = {}
     for name, row in readings.items():
-        earlier = (carried or {}).get(name)
-        if row["reading"] == NOT_REACHED and earlier is not None and earlier.get("reading") != NOT_REACHED:
-            row = {**earlier, "carried_over": True}
+        earlier = (carried or {}).get(name) or {}
+        then, now = _parts(earlier), _parts(row)
+        left = {part: {**reading, "carried_over": True} for part, reading in then.items() if part not in now}
+        if left and ("parts" in row or "parts" in earlier or not now):
+            parts = dict(sorted({**now, **left}.items()))
+            if list(parts) == [""]:
+                row = {**row, **parts[""]}
+            else:
+                row = {key: value for key, value in row.items()
+                       if key not in ("reading", "choices", "answers", "seen", "examples")}
+                row.update(reading=_summed(parts), parts=parts)
         rows[name] = row
     return {"version": VERSION, "target": target, "profile": profile, "seed": seed, "readings": rows}
 
@@ -641,10 +687,20 @@ def load(path: str | Path) -> dict[str, dict[str, Any]] | None:
         found = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ReadingsFileError(f"ENGAGE_READINGS {path} is not a readings file ({_why(exc)})") from None
-    if not isinstance(found, dict) or found.get("version") != VERSION or not isinstance(found.get("readings"), dict):
+    if not isinstance(found, dict) or found.get("version") != VERSION:
         raise ReadingsFileError(f"ENGAGE_READINGS {path} is not a version-{VERSION} readings file (see the README's "
                                 "\"Readings\"); write one with ENGAGE_READINGS_UPDATE=1")
-    return {name: row for name, row in found["readings"].items() if isinstance(row, dict)}
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(found))
+    if error is not None:
+        where = "/".join(map(str, error.absolute_path)) or "the top"
+        raise ReadingsFileError(f"ENGAGE_READINGS {path} is not a readings file as readings.schema.json has it (at "
+                                f"{where}: {error.message[:120]})")
+    return found
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
 
 
 def _why(exc: Exception) -> str:
@@ -677,22 +733,25 @@ def _parts(row: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {"": row} if row.get("reading") not in (None, NOT_REACHED) else {}
 
 
-def _changed(before: dict[str, Any], now: dict[str, Any]) -> bool:
-    was_mixed, is_mixed = before.get("reading") == MIXED, now["reading"] == MIXED
-    if was_mixed or is_mixed:
-        return was_mixed != is_mixed
-    return not set(before.get("choices") or []) & set(now.get("choices") or [])
+def _possible(reading: dict[str, Any]) -> set[str]:
+    """What a reading allows: the choices every answer agreed on, or, mixed, every answer's."""
+    if reading.get("reading") == MIXED:
+        return set(reading.get("answers") or [])
+    return set(reading.get("choices") or [])
 
 
 def changes(earlier: dict[str, dict[str, Any]], now: dict[str, dict[str, Any]]) -> list[Change]:
-    """The readings that changed, part by part. One not reached on either side tells nothing; two consistent
-    readings changed only when no choice is common to both (a reading that has narrowed, "kept or filled in" to
-    "kept", has not); mixed on both sides is no change either."""
+    """The readings that changed, part by part: those whose answers in this run share nothing with the earlier
+    run's. A run of another size or seed meets other requests: a reading that has narrowed ("kept or filled in"
+    to "kept"), or gained an answer beside the old one (mixed now), is shown but not called a change; nor is
+    one not reached on either side, nor one of what the environment did (compared: false)."""
     found = []
     for name, row in now.items():
+        if row.get("compared") is False:
+            continue
         before = _parts(earlier.get(name) or {})
         for part, reading in _parts(row).items():
-            if part not in before or not _changed(before[part], reading):
+            if part not in before or _possible(before[part]) & _possible(reading):
                 continue
             examples = reading.get("examples") or {}
             example = examples.get(_named(reading["choices"])) if reading["choices"] else None

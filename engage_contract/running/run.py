@@ -88,6 +88,7 @@ class Run:
     readonly_token: str | None = None  # a token with the read-only scope: ENGAGE_READONLY_TOKEN, or the embedded one
     readings: Readings = field(default_factory=Readings)  # what the target chose at the page's silences
     earlier_readings: dict[str, Any] | None = None  # ENGAGE_READINGS' (None: no file, or none there yet)
+    earlier_target: str | None = None  # the target those readings are of
     _heartbeat: "journal.Heartbeat | None" = field(default=None, repr=False)  # says the journals' run is alive
 
     # The first lane is the one the hand-made probes use; the generated cases are shared out among all.
@@ -138,6 +139,10 @@ class Run:
             earlier = readings_module.load(target.readings) if target.readings else None
         except readings_module.ReadingsFileError as exc:
             raise ConfigError(str(exc)) from None
+        if earlier is not None and target.readings_update and earlier["target"] != readings_target(target):
+            raise ConfigError(f"ENGAGE_READINGS {target.readings} holds the readings of another target "
+                              f"({earlier['target']}): ENGAGE_READINGS_UPDATE=1 would write this one's over them; "
+                              "point ENGAGE_READINGS at a file of this target's")
         server = None
         if target.embedded:
             from engage_contract import reference
@@ -186,7 +191,9 @@ class Run:
         beside = Judge(contract, client.sibling(), customer_ids[0], known)
         beside.remember(originals[0])  # what it knows of a customer it never sends to: no read needed
         run = cls(target=target, contract=contract, lanes=lanes, beside=beside, server=server,
-                  readonly_token=readonly_token, readings=client.readings, earlier_readings=earlier)
+                  readonly_token=readonly_token, readings=client.readings,
+                  earlier_readings=earlier["readings"] if earlier else None,
+                  earlier_target=earlier["target"] if earlier else None)
         run._heartbeat = journal.Heartbeat(list(claimed.values()))
         return run
 
@@ -303,3 +310,6 @@ def _claim(target: Target, customer_id: str, path: Path, original: dict[str, Any
                           f"journal {path}; wait for it", ExitCode.RUN_IN_PROGRESS) from None
 
 
+def readings_target(target: Target) -> str:
+    """The target as a readings file names it."""
+    return "embedded" if target.embedded else target.base_url

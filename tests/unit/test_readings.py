@@ -131,10 +131,12 @@ def test_optional_nulls_sent_or_left_out() -> None:
 
 def test_extra_properties_of_location_and_errors() -> None:
     extra = _answered(_location_response(countryName="Belgium"))
-    assert _reading(exchange(200, extra, body={"firstName": "Ada"}), name="location-extras")["reading"] == "some"
+    assert _reading(exchange(200, extra, body={"firstName": "Ada"}), name="location-extras")["reading"] == \
+        "some: countryName"
     assert _reading(exchange(200, body={"firstName": "Ada"}), name="location-extras")["reading"] == "none"
     traced = {"errors": [{"message": "m", "code": "C", "type": "t", "statusCode": "400", "traceId": "1"}]}
-    assert _reading(exchange(400, traced, body={"existing": "yes"}), name="error-extras")["reading"] == "some"
+    assert _reading(exchange(400, traced, body={"existing": "yes"}), name="error-extras")["reading"] == \
+        "some: errors[].traceId"
     assert _reading(exchange(400, body={"existing": "yes"}), name="error-extras")["reading"] == "none"
 
 
@@ -188,7 +190,7 @@ def test_default_language_narrowed_by_every_answer() -> None:
 
 
 def test_weighted_languages_by_weight_or_in_order() -> None:
-    two = [{"language": "da", "value": "A"}, {"language": "de", "value": "B"}]
+    two = [{"language": "da", "value": "A"}, {"language": "de", "value": "B"}, {"language": "en", "value": "C"}]
     asked = "de;q=0.4, da;q=0.9"
     by_weight = _translated(two, city={"language": "da", "value": "A"})
     in_order = _translated(two, city={"language": "de", "value": "B"})
@@ -196,6 +198,9 @@ def test_weighted_languages_by_weight_or_in_order() -> None:
                     name="weighted-languages")["reading"] == "by weight"
     assert _reading(exchange(200, in_order, body={"firstName": "Ada"}, accept_language=asked, after=None),
                     name="weighted-languages")["reading"] == "in the order given"
+    neither = _translated(two, city={"language": "en", "value": "C"})
+    assert _reading(exchange(200, neither, body={"firstName": "Ada"}, accept_language=asked, after=None),
+                    name="weighted-languages")["reading"] == "another rule"
 
 
 def test_one_language_twice_and_item_extras() -> None:
@@ -257,10 +262,12 @@ def test_a_raw_answer_that_cannot_be_read_is_said_not_raised() -> None:
 
 def _row(*choices: str, mixed: bool = False) -> dict:
     if mixed:
-        return {"silence": "q", "reading": MIXED, "choices": [], "seen": dict.fromkeys(choices, 1), "examples": {}}
+        return {"silence": "q", "reading": MIXED, "choices": [], "answers": list(choices),
+                "seen": dict.fromkeys(choices, 1), "examples": {}}
     if not choices:
         return {"silence": "q", "reading": NOT_REACHED}
-    return {"silence": "q", "reading": readings._named(choices), "choices": list(choices), "seen": {}, "examples": {}}
+    return {"silence": "q", "reading": readings._named(choices), "choices": list(choices), "answers": list(choices),
+            "seen": {}, "examples": {}}
 
 
 @pytest.mark.parametrize(("before", "after", "changed"), [
@@ -271,10 +278,12 @@ def _row(*choices: str, mixed: bool = False) -> dict:
     (_row(), _row("422"), False),  # not reached before: nothing to compare
     (_row("400"), _row(), False),  # not reached now
     (_row("400", "422", mixed=True), _row("400", "422", mixed=True), False),
-    (_row("400"), _row("400", "422", mixed=True), True),
-    (_row("400", "422", mixed=True), _row("422"), True),
+    # A run of another size meets other requests: an answer beside the old one is shown, not called a change.
+    (_row("400"), _row("400", "422", mixed=True), False),
+    (_row("400", "422", mixed=True), _row("422"), False),
+    (_row("400", "422", mixed=True), _row("415"), True),
 ], ids=["other-choice", "same", "narrowed", "widened-elsewhere", "new", "not-reached-now", "mixed-both",
-        "became-mixed", "became-consistent"])
+        "gained-an-answer", "lost-an-answer", "none-in-common"])
 def test_what_counts_as_a_change(before: dict, after: dict, changed: bool) -> None:
     found = readings.changes({"invalid-body": before}, {"invalid-body": after})
     assert bool(found) is changed
@@ -319,7 +328,39 @@ def test_file_written_validates_and_an_update_keeps_what_was_not_reached(tmp_pat
     assert document["readings"]["invalid-body"]["reading"] == "422"
     path = tmp_path / "readings.json"
     readings.write(document, path)
-    assert readings.load(path)["invalid-body"]["reading"] == "422"
+    assert readings.load(path)["readings"]["invalid-body"]["reading"] == "422"
+
+
+def test_an_update_keeps_the_parts_this_run_did_not_reach() -> None:
+    ci = _reading_doc(exchange(400, body={"existing": "yes"}), exchange(422, body={"externalId": "x" * 300}))
+    smoke = _reading_doc(exchange(400, body={"existing": "yes"}))
+    row = readings.document(smoke, "embedded", "smoke", 1, carried=ci)["readings"]["invalid-body"]
+    assert set(row["parts"]) == {"type", "maxLength"} and row["parts"]["maxLength"]["carried_over"] is True
+    assert "carried_over" not in row["parts"]["type"] and row["reading"] == "maxLength: 422; type: 400"
+
+
+def test_what_the_environment_did_is_shown_never_a_change() -> None:
+    before, now = Readings(), Readings()
+    before.response(_response(200), after_gateway=503)
+    now.response(_response(503), after_gateway=503)
+    assert now.result()["gateway-errors"]["reading"] == "persisted"
+    assert now.result()["gateway-errors"]["compared"] is False
+    assert readings.changes(before.result(), now.result()) == []
+
+
+def test_a_refusal_as_malformed_is_a_reading_too() -> None:
+    sent = _location(countryCode=EXAMPLE["location"]["countryCode"].lower())
+    assert _reading(exchange(400, body={"location": sent}), name="country-code-case")["reading"] == "refused with 400"
+    # A listed 422 is a business rule the data met: nothing of the silence.
+    assert _reading(exchange(422, body={"location": sent}), name="country-code-case")["reading"] == NOT_REACHED
+
+
+@pytest.mark.parametrize(("body", "kind"), [
+    ({"location": 5}, "type"), ({"location": []}, "type"), ({"location": {}}, "required"),
+    ({"externalId": "x" * 300}, "maxLength"), ({"existing": "yes", "externalId": "x" * 300}, ""),
+], ids=["not-an-object", "a-list", "an-empty-object", "too-long", "two-kinds"])
+def test_an_invalid_body_is_read_by_the_kind_of_constraint_it_breaks(body: dict, kind: str) -> None:
+    assert exchange(400, body=body).broken_keyword == kind
 
 
 def test_a_readings_file_that_is_none(tmp_path: Path) -> None:
@@ -327,8 +368,10 @@ def test_a_readings_file_that_is_none(tmp_path: Path) -> None:
     (tmp_path / "folder").mkdir()
     (tmp_path / "bad.json").write_text("{not json")
     (tmp_path / "other.json").write_text(json.dumps({"version": 99, "readings": {}}))
+    (tmp_path / "odd.json").write_text(json.dumps({"version": 1, "target": "embedded", "profile": "ci", "seed": 1,
+                                                   "readings": {"invalid-body": {"parts": {"type": {"note": 1}}}}}))
     for name, says in (("folder", "is a folder"), ("bad.json", "is not a readings file"),
-                       ("other.json", "is not a version-1 readings file")):
+                       ("other.json", "is not a version-1 readings file"), ("odd.json", "as readings.schema.json has it")):
         with pytest.raises(ReadingsFileError, match=says):
             readings.load(tmp_path / name)
 
