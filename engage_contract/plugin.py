@@ -29,7 +29,7 @@ from engage_contract.reporting import readings as readings_module
 from engage_contract.reporting import summary as summary_module
 from engage_contract.running import lanes, suite
 from engage_contract.running.restore import STOP_SIGNALS
-from engage_contract.running.run import Run, readings_target
+from engage_contract.running.contract_run import ContractRun, readings_target
 
 # Loaded even when CI=true (hypothesis' own ci profile has no database): a failure found once is tried
 # first next time, in CI too, where .hypothesis/ is cached.
@@ -50,7 +50,7 @@ _TARGET: config_module.Target | None = None
 _SCRUBBER = scrub.Scrubber(lambda: _run().secrets() if _run() is not None else _TARGET.secrets() if _TARGET else ())
 
 
-def _run() -> Run | None:
+def _run() -> ContractRun | None:
     """The run, once started (running.suite holds it)."""
     return suite.started()
 
@@ -92,11 +92,11 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         _TARGET = config_module.from_environment()
         scrub.Console(_SCRUBBER).start()
         _behind_pytests_capture(config)
-        suite.begin(Run.start(_TARGET, say=_say))
+        suite.begin(ContractRun.start(_TARGET, say=_say))
     except ConfigError as exc:
         _say(f"engage-contract: {exc}")
         return int(exc.exit_code)
-    for judge in [lane.judge for lane in _run().lanes] + [_run().beside]:
+    for judge in [lane.judge for lane in _run().lanes] + [_run().customerless_judge]:
         judge.give_up = _give_up
     # A page, a recording, a summary or curl scripts left by an earlier run are not this one's.
     for left in (suite.REPORT_DIR / "index.html", suite.RECORDING, summary_module.PATH, readings_module.PATH):
@@ -168,10 +168,10 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     reports what it found when pytest reaches it."""
     if _run() is None:
         return None
-    if lanes.is_spread(pyfuncitem):
+    if lanes.is_shared_out(pyfuncitem):
         if _run().judge.stopped_by is not None:
             pytest.skip(f"the run was stopped ({_run().judge.stopped_by})")
-        lanes.run_generated(pyfuncitem, _run(), _PROBES, stop=_stop_run)
+        lanes.share_out(pyfuncitem, _run(), _PROBES, stop=_stop_run)
         return True
     sent, raised = _PROBES.outcome(pyfuncitem)
     if raised is not None:
@@ -180,7 +180,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 
 
 @pytest.fixture(scope="session")
-def run() -> Run:
+def contract_run() -> ContractRun:
     """The run, started before the session; restored and closed at its end."""
     if _run() is None:
         pytest.fail("engage-contract: the contract tests need the run started by conftest.py", pytrace=False)
@@ -188,12 +188,12 @@ def run() -> Run:
 
 
 @pytest.fixture
-def judge(run: Run, request: pytest.FixtureRequest):
+def judge(contract_run: ContractRun, request: pytest.FixtureRequest):
     if _PROBES.sent_ahead(request.node):
-        return run.judge  # the lane that sent it judged it; its outcome is reported as it was
-    if run.judge.stopped_by is not None:
-        pytest.skip(f"the run was stopped ({run.judge.stopped_by})")
-    return run.judge
+        return contract_run.judge  # the lane that sent it judged it; its outcome is reported as it was
+    if contract_run.judge.stopped_by is not None:
+        pytest.skip(f"the run was stopped ({contract_run.judge.stopped_by})")
+    return contract_run.judge
 
 
 @pytest.hookimpl(wrapper=True)
@@ -306,7 +306,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             "known_deviation_expired", "A known deviation is accepted until its baseline entry's date.", text)])
         _report(session, f"known deviation {entry.id}: {entry.check}", "failed", text)
     _writing(f"the baseline {known.path}", known.save)
-    for judge in [lane.judge for lane in _run().lanes] + [_run().beside]:
+    for judge in [lane.judge for lane in _run().lanes] + [_run().customerless_judge]:
         for signature, finding in judge.read_back_findings.items():
             name = f"{finding.check}: {signature} (customer {judge.customer_id})"
             _FAILURES[f"engage-contract::{name}"] = Report([finding])

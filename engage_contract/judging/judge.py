@@ -191,7 +191,7 @@ class Judge:
         if self.created_at is None and data is not None:
             self.created_at = data.get("createdAt")
 
-    def run(self, case: Case, *, authorized: bool = True, token: str | None = None,
+    def send(self, case: Case, *, authorized: bool = True, token: str | None = None,
             known_good: bool = False, read_only: bool = False, base_url: str | None = None) -> Exchange:
         """Send a case, read the customer back, and judge both; raise what schemathesis raises for failed checks,
         and CaseUnjudged (a skip) where the platform gave no verdict (unreachable, no token, 409 or 429 after the
@@ -282,7 +282,7 @@ class Judge:
             self.give_up(f"customer {self.customer_id} is locked: {self._conflicts_in_a_row} updates in a row "
                          f"answered 409 Conflict for {lasted:.0f} s, each after {MAX_RETRIES} retries")
 
-    def run_generated(self, case: Case) -> Exchange | None:
+    def send_generated(self, case: Case) -> Exchange | None:
         """Run a generated case, unless one alike was sent already (by any lane) and nothing has failed here: once
         a case fails (or errs), every case goes out, for hypothesis to shrink and replay it against the server."""
         __tracebackhide__ = True
@@ -291,7 +291,7 @@ class Judge:
             return None
         self._generating = True
         try:
-            return self.run(case)
+            return self.send(case)
         except CaseUnjudged:
             return None  # counted; a skip would end hypothesis' test, and the next case may well get a verdict
         except unittest.SkipTest:

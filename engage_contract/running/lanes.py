@@ -5,12 +5,12 @@ single one, each with a seed of its own and its share of the fuzzed examples, se
 The deterministic cases (the schema's examples, the coverage phase) are the same in every lane's test: each
 lane keeps every k-th of them. A case alike one sent before by any lane (each lane's fuzzing begins with the
 same simplest case; a failure stored in the example database is replayed by each) is not sent again (the
-judge's `run_generated`). A failing case is shrunk on the lane that found it, against the customer it failed
+judge's `send_generated`). A failing case is shrunk on the lane that found it, against the customer it failed
 on; the other lanes then stop, as a single hypothesis run stops generating. Each lane's hypothesis test works
 in a process of its own (`generator`), where its CPU is its own; the lane's thread here sends and judges.
 
 The hand-made probes are shared out too: each lane sends its share before its generated cases, and the probes
-that touch no test customer (`beside`) run in a thread of their own meanwhile, even with one lane. Their
+that touch no test customer (`touches_no_customer`) run in a thread of their own meanwhile, even with one lane. Their
 outcomes wait for pytest to reach their tests, which report them as if they had run then."""
 
 from __future__ import annotations
@@ -27,43 +27,43 @@ from schemathesis.generation.feedback import FeedbackSources
 from schemathesis.generation.hypothesis.builder import ApiOperationMark
 
 from engage_contract import internals
-from engage_contract.running.workers import Generator, unwire
+from engage_contract.running.workers import Worker, unwire
 
 if TYPE_CHECKING:
-    from engage_contract.running.run import Lane, Run
+    from engage_contract.running.contract_run import ContractRun, Lane
 
-_SPREAD = "_engage_contract_spread"
-_BESIDE = "_engage_contract_beside"
+_SHARED_OUT = "_engage_contract_shared_out"
+_TOUCHES_NO_CUSTOMER = "_engage_contract_touches_no_customer"
 # After a second signal, the seconds the lanes get to end: no request of theirs starts once stopped, and the
 # restore waits for those in flight.
 FINISHING_WHEN_STOPPED_HARD = 1.0
 
 
-def spread(test: Callable) -> Callable:
+def shared_out(test: Callable) -> Callable:
     """Mark a schemathesis test whose cases are shared out among the lanes when the run has several."""
-    setattr(test, _SPREAD, True)
+    setattr(test, _SHARED_OUT, True)
     return test
 
 
-def beside(test: Callable) -> Callable:
+def touches_no_customer(test: Callable) -> Callable:
     """Mark a probe whose outcome cannot depend on any lane: it touches no test customer."""
-    setattr(test, _BESIDE, True)
+    setattr(test, _TOUCHES_NO_CUSTOMER, True)
     return test
 
 
-def is_spread(item: Any) -> bool:
-    return getattr(getattr(item, "test_function", None), _SPREAD, False)
+def is_shared_out(item: Any) -> bool:
+    return getattr(getattr(item, "test_function", None), _SHARED_OUT, False)
 
 
 class Probes:
     """The hand-made probes the lanes send ahead of pytest, and their outcomes until pytest reports them."""
 
     # What a probe may ask for: the run, its lane's judge (which asks for pytest's request), its own parameters.
-    FIXTURES = {"run", "judge", "request"}
+    FIXTURES = {"contract_run", "judge", "request"}
 
     def __init__(self, items: list[Any]) -> None:
         # Those pytest reaches after the generated cases: what comes before has run by then.
-        first = next((index for index, item in enumerate(items) if is_spread(item)), len(items))
+        first = next((index for index, item in enumerate(items) if is_shared_out(item)), len(items))
         self.items = [item for item in items[first + 1:] if self._runs_ahead(item)]
         self.outcomes: dict[str, BaseException | None] = {}
         self._sent = 0
@@ -72,13 +72,13 @@ class Probes:
     def _runs_ahead(cls, item: Any) -> bool:
         names = set(getattr(item, "fixturenames", ()))
         params = set(getattr(getattr(item, "callspec", None), "params", {}))
-        return "judge" in names and not is_spread(item) and names - params <= cls.FIXTURES
+        return "judge" in names and not is_shared_out(item) and names - params <= cls.FIXTURES
 
     def shares(self, lanes: int) -> tuple[list[Any], list[list[Any]]]:
         """The probes for the thread beside the lanes, and each lane's share of the others; once."""
         items, self.items = self.items, []
-        alone = [item for item in items if getattr(item.obj, _BESIDE, False)]
-        others = [item for item in items if not getattr(item.obj, _BESIDE, False)]
+        alone = [item for item in items if getattr(item.obj, _TOUCHES_NO_CUSTOMER, False)]
+        others = [item for item in items if not getattr(item.obj, _TOUCHES_NO_CUSTOMER, False)]
         return alone, [others[index::lanes] for index in range(lanes)]
 
     def sent_ahead(self, item: Any) -> bool:
@@ -89,13 +89,13 @@ class Probes:
         """How many probes were sent ahead of pytest (those that skipped themselves, outside the profile, aside)."""
         return self._sent
 
-    def send(self, items: list[Any], run: "Run", judge: Any, go_on: Callable[[], bool],
+    def send(self, items: list[Any], run: "ContractRun", judge: Any, go_on: Callable[[], bool],
              failed: Callable[[], None]) -> None:
         for item in items:
             if not go_on() or judge.stopped_by is not None:
                 return  # left to pytest, which runs (or skips) it in its turn
-            arguments = {"run": run, "judge": judge, **item.callspec.params} if hasattr(item, "callspec") \
-                else {"run": run, "judge": judge}
+            arguments = {"contract_run": run, "judge": judge, **item.callspec.params} if hasattr(item, "callspec") \
+                else {"contract_run": run, "judge": judge}
             try:
                 item.obj(**{name: arguments[name] for name in internals.own_arguments(item)})
             except BaseException as exc:  # noqa: BLE001 - pytest raises it when it reaches the test
@@ -137,8 +137,8 @@ class _Shared:
 PROBES = 0
 
 
-def run_generated(item: Any, run: "Run", probes: Probes, stop: Callable[[str], None]) -> None:
-    """Run a spread schemathesis test item in every lane at once, each lane's probes first and the probes that
+def share_out(item: Any, run: "ContractRun", probes: Probes, stop: Callable[[str], None]) -> None:
+    """Run a shared-out schemathesis test item in every lane at once, each lane's probes first and the probes that
     touch no customer beside them; raise what the lanes' generated cases found. Under `-x` (or --maxfail) a
     probe's failure stops the lanes too, as it would have stopped pytest."""
     __tracebackhide__ = True
@@ -154,7 +154,7 @@ def run_generated(item: Any, run: "Run", probes: Probes, stop: Callable[[str], N
                 shared.failed.add(PROBES)
     # One lane runs the test as schemathesis built it, here: its cases are those of a run without lanes. With
     # several, each lane's test (a share of it) works in a process of its own, forked before the threads start.
-    generators = [Generator(lambda ask, lane=lane: _lane_test(item, operation, lane, run, ask))
+    workers = [Worker(lambda ask, lane=lane: _lane_test(item, operation, lane, run, ask))
                   for lane in run.lanes] if len(run.lanes) > 1 else []
     errors: list[BaseException | None] = [None] * len(run.lanes)
     alone, shares = probes.shares(len(run.lanes))
@@ -166,12 +166,12 @@ def run_generated(item: Any, run: "Run", probes: Probes, stop: Callable[[str], N
             refusal = None
             if PROBES in shared.failed:
                 refusal = "a failure was found first"
-            if not generators:
+            if not workers:
                 if refusal is not None:
                     raise unittest.SkipTest(refusal)
                 item.obj(judge=lane.judge)
                 return
-            generators[index].serve(
+            workers[index].serve(
                 lambda message: _judge_case(item, operation, lane, run, shared, message, refusal),
                 stopping=lambda: lane.judge.stopped_by is not None,
                 judged=lambda error: shared.failing(lane.number, error))
@@ -180,24 +180,24 @@ def run_generated(item: Any, run: "Run", probes: Probes, stop: Callable[[str], N
 
     beside_error: list[BaseException] = []
 
-    def beside() -> None:
+    def customerless() -> None:
         try:
-            probes.send(alone, run, run.beside, go_on=lambda: PROBES not in shared.failed, failed=probe_failed)
+            probes.send(alone, run, run.customerless_judge, go_on=lambda: PROBES not in shared.failed, failed=probe_failed)
         except BaseException as exc:  # noqa: BLE001 - carried to the main thread, which raises it
             beside_error.append(exc)
 
     threads = [threading.Thread(target=go, args=(index,), name=f"lane-{lane.number}", daemon=True)
                for index, lane in enumerate(run.lanes)]
     if alone:
-        threads.append(threading.Thread(target=beside, name="beside-the-lanes", daemon=True))
+        threads.append(threading.Thread(target=customerless, name="customerless-probes", daemon=True))
     try:
-        for generator in generators:
-            generator.start(generators)
+        for generator in workers:
+            generator.start(workers)
         for thread in threads:
             thread.start()
         _wait(threads, stop)
     finally:
-        for generator in generators:
+        for generator in workers:
             generator.kill()
     # A lane stopped while it shrank (a signal, the lanes' stop) ends in a skip: what it had found still counts.
     errors = [shared.first_failure.get(lane.number, error) if isinstance(error, unittest.SkipTest) else error
@@ -230,7 +230,7 @@ def _wait(threads: list[threading.Thread], stop: Callable[[str], None]) -> None:
         raise
 
 
-def _judge_case(item: Any, operation: Any, lane: "Lane", run: "Run", shared: _Shared, message: dict[str, Any],
+def _judge_case(item: Any, operation: Any, lane: "Lane", run: "ContractRun", shared: _Shared, message: dict[str, Any],
                 refusal: str | None) -> None:
     """A case a lane's generator drew, sent to the lane's customer and judged by the test's own body."""
     __tracebackhide__ = True
@@ -244,7 +244,7 @@ def _judge_case(item: Any, operation: Any, lane: "Lane", run: "Run", shared: _Sh
     item.test_function(case, lane.judge)
 
 
-def _lane_test(item: Any, operation: Any, lane: "Lane", run: "Run", ask: Callable[[Any], None]) -> Callable:
+def _lane_test(item: Any, operation: Any, lane: "Lane", run: "ContractRun", ask: Callable[[Any], None]) -> Callable:
     """The lane's hypothesis test, whose body hands each case to `ask` (the lane's thread, from its process)."""
     inner = item.test_function
     lanes = len(run.lanes)

@@ -11,33 +11,33 @@ import schemathesis
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from engage_contract.config import elsewhere_url
-from engage_contract.running.run import Run
+from engage_contract.running.contract_run import ContractRun
 
 # schemathesis' own page (one self-contained index.html), and for release runs a HAR recording of every
 # exchange of the generated cases; schemathesis masks Authorization in both.
 REPORT_DIR = Path("reports/contract-report")
 RECORDING = Path("reports/contract-recording.har")
 
-_current: Run | None = None
+_current: ContractRun | None = None
 
 
-def begin(run: Run) -> None:
+def begin(run: ContractRun) -> None:
     global _current
     _current = run
 
 
-def started() -> Run | None:
+def started() -> ContractRun | None:
     """The run, or None before it starts (or when pytest runs no contract test)."""
     return _current
 
 
-def current() -> Run:
+def current() -> ContractRun:
     if _current is None:
         raise RuntimeError("the contract tests run under ./ci/contract.sh (pytest tests/contract), which starts the run")
     return _current
 
 
-def api_schema(run: Run) -> OpenApiSchema:
+def api_schema(run: ContractRun) -> OpenApiSchema:
     """schema/ as schemathesis generates from it, for this run's target, customer, profile and seed."""
     schema = schemathesis.openapi.from_path(str(run.contract.path))
     profile = run.target.profile
@@ -60,7 +60,7 @@ def api_schema(run: Run) -> OpenApiSchema:
     return schema
 
 
-def probe_operation(run: Run):
+def probe_operation(run: ContractRun):
     """The operation the hand-made probes build their requests on, from a schema of its own: schemathesis'
     report of the generated cases records what goes through its schema's hooks, and the probes are no
     generated cases (the suite's section of the page lists their failures)."""
@@ -69,7 +69,7 @@ def probe_operation(run: Run):
     return schema["/customers/{id}"]["PATCH"]
 
 
-def elsewhere_operation(run: Run, enterprise: str):
+def elsewhere_operation(run: ContractRun, enterprise: str):
     """GET /customers/{id} under another enterprise than the target's, and that API's base URL (None, None: the
     target's base URL names no enterprise)."""
     base_url = elsewhere_url(run.client.base_url, enterprise)

@@ -47,11 +47,11 @@ def signature(error: BaseException) -> str:
     return " & ".join(sorted(map(str, keys)))
 
 
-class Generator:
+class Worker:
     """One lane's hypothesis test, forked, and the pipe its cases come through."""
 
     def __init__(self, build: Callable[[Callable[[Any], None]], Callable[..., None]]) -> None:
-        self._here, self._there = multiprocessing.Pipe()
+        self._lane_end, self._worker_end = multiprocessing.Pipe()
         # The test is built here, before the fork: the process inherits it, strategies, settings, seed and all.
         self._test = build(self._ask)
         self._parent = os.getpid()
@@ -65,11 +65,11 @@ class Generator:
         """The test's body in the forked process: hand the case over and raise what the lane's judge decided."""
         __tracebackhide__ = True
         try:
-            self._there.send(("case", wire(case)))
-            while not self._there.poll(1.0):
+            self._worker_end.send(("case", wire(case)))
+            while not self._worker_end.poll(1.0):
                 if os.getppid() != self._parent:
                     raise EOFError
-            verdict, text = self._there.recv()
+            verdict, text = self._worker_end.recv()
         except (EOFError, OSError):  # the run is gone: there is nothing left to send to
             os._exit(0)
         if verdict == "skip":
@@ -80,7 +80,7 @@ class Generator:
                 self._failure_types[kind] = type("LaneFailure", (LaneFailure,), {"signature": kind})
             raise self._failure_types[kind](message)
 
-    def _work(self, others: list["Generator"]) -> None:
+    def _work(self, others: list["Worker"]) -> None:
         try:
             for number in STOP_SIGNALS:
                 signal.signal(number, signal.SIG_IGN)
@@ -88,9 +88,9 @@ class Generator:
             # The other lanes' pipes: held here, they would keep those lanes from seeing the run end.
             for other in others:
                 if other is not self:
-                    other._here.close()
-                    other._there.close()
-            self._here.close()
+                    other._lane_end.close()
+                    other._worker_end.close()
+            self._lane_end.close()
             try:
                 self._test(judge=None)
             except unittest.SkipTest as exc:
@@ -100,13 +100,13 @@ class Generator:
                 outcome = ("failed", _judged(exc), text)
             else:
                 outcome = ("passed", [], "")
-            self._there.send(("done", outcome))
+            self._worker_end.send(("done", outcome))
         finally:
             os._exit(0)
 
     # In the run's process.
 
-    def start(self, others: list["Generator"]) -> None:
+    def start(self, others: list["Worker"]) -> None:
         # Held off until the process ignores them: a stop signal there would run the run's own handler.
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
@@ -117,7 +117,7 @@ class Generator:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         with self._pid_lock:
             self._pid = pid
-        self._there.close()
+        self._worker_end.close()
 
     def serve(self, judge: Callable[[dict[str, Any]], None], stopping: Callable[[], bool],
               judged: Callable[[BaseException], None]) -> None:
@@ -141,7 +141,7 @@ class Generator:
                     answer = ("fail", (signature(exc), str(exc)[:2000]))
                 else:
                     answer = ("pass", "")
-                self._here.send(answer)
+                self._lane_end.send(answer)
         except (EOFError, OSError) as exc:
             status = self.kill()
             message = (f"the lane's hypothesis process ended before its test did ({exc or 'its pipe closed'}; "
@@ -166,7 +166,7 @@ class Generator:
     def _next(self, stopping: Callable[[], bool]) -> Any:
         waiting_since = time.monotonic()
         stopped_at: float | None = None
-        while not self._here.poll(0.2):
+        while not self._lane_end.poll(0.2):
             if self._exited():
                 raise EOFError("exited")
             if stopping():
@@ -176,7 +176,7 @@ class Generator:
                     raise unittest.SkipTest("the run was stopped (the lane's generator did not end in time)")
             elif time.monotonic() - waiting_since > SILENCE_LIMIT:
                 raise EOFError(f"silent for {SILENCE_LIMIT:.0f} s, ended")
-        return self._here.recv()
+        return self._lane_end.recv()
 
     def _exited(self) -> bool:
         with self._pid_lock:
@@ -189,7 +189,7 @@ class Generator:
             if pid == 0:
                 return False
             self._pid = None
-            return not self._here.poll()  # what it sent before it ended is read first
+            return not self._lane_end.poll()  # what it sent before it ended is read first
 
     def _reap(self) -> int | None:
         with self._pid_lock:

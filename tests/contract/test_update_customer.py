@@ -22,7 +22,7 @@ from engage_contract.probes.mishandled import (
     with_other_changes,
 )
 from engage_contract.probes.outcomes import bilingual_location, boundary_body, business_rule_bodies, invalid_bodies
-from engage_contract.running.run import Run
+from engage_contract.running.contract_run import ContractRun
 
 # The run started before collection (conftest.py): the schema is loaded for its target, eagerly.
 API = suite.api_schema(suite.current())
@@ -41,34 +41,34 @@ def _request(customer_id: str, body=None, headers: dict[str, str] | None = None)
                           headers=headers)
 
 
-def _seed_request(run: Run, customer_id: str):
-    return _request(customer_id, run.contract.request_example)
+def _seed_request(contract_run: ContractRun, customer_id: str):
+    return _request(customer_id, contract_run.contract.request_example)
 
 
-def _unless_smoke(run: Run, in_smoke: bool) -> None:
+def _unless_smoke(contract_run: ContractRun, in_smoke: bool) -> None:
     """smoke, a pre-deploy gate, sends the probes that catch the most; ci and release send them all."""
-    if not in_smoke and not run.target.profile.thorough:
-        pytest.skip(f"not in the {run.target.profile.name} profile")
+    if not in_smoke and not contract_run.target.profile.thorough:
+        pytest.skip(f"not in the {contract_run.target.profile.name} profile")
 
 
-def test_example_request_accepted(run: Run, judge: Judge) -> None:
+def test_example_request_accepted(contract_run: ContractRun, judge: Judge) -> None:
     """The reference page's own example request is accepted: without that, nothing else proves much."""
-    judge.run(_seed_request(run, judge.customer_id), known_good=True)
+    judge.send(_seed_request(contract_run, judge.customer_id), known_good=True)
 
 
 @schema.parametrize()
-@lanes.spread
+@lanes.shared_out
 def test_update_customer(case, judge: Judge) -> None:
     """Generated requests (examples, coverage, fuzzing; valid and invalid) to the test customer; with several
     customers, shared out among their lanes. A case alike one sent before is not sent again."""
-    judge.run_generated(case)
+    judge.send_generated(case)
 
 
 @pytest.mark.parametrize("token", [None, "wrong"], ids=["no-token", "wrong-token"])
-def test_unauthenticated_request_rejected(run: Run, judge: Judge, token: str | None) -> None:
+def test_unauthenticated_request_rejected(contract_run: ContractRun, judge: Judge, token: str | None) -> None:
     """Without a bearer token, and with a wrong one, the operation answers 401 (or 403) and changes nothing."""
-    case = _seed_request(run, judge.customer_id)
-    judge.run(case, authorized=False, token=None if token is None else f"engage-contract-{uuid.uuid4().hex}")
+    case = _seed_request(contract_run, judge.customer_id)
+    judge.send(case, authorized=False, token=None if token is None else f"engage-contract-{uuid.uuid4().hex}")
 
 
 # A name no enterprise has, drawn for the run.
@@ -76,39 +76,39 @@ OTHER_ENTERPRISE = f"engage-contract-none-{uuid.uuid4().hex[:12]}"
 ELSEWHERE, ELSEWHERE_URL = suite.elsewhere_operation(suite.current(), OTHER_ENTERPRISE)
 
 
-def test_other_enterprise_refused(run: Run, judge: Judge) -> None:
+def test_other_enterprise_refused(contract_run: ContractRun, judge: Judge) -> None:
     """The test customer's id read under an enterprise that is not the target's answers 401, 403 or 404 with the
     error envelope, never the customer: the enterprise in the path is enforced."""
     if ELSEWHERE is None:
-        pytest.skip(f"ENGAGE_BASE_URL names no enterprise (.../enterprises/<name>): {run.client.base_url}")
-    judge.run(ELSEWHERE.Case(path_parameters={"id": judge.customer_id}), base_url=ELSEWHERE_URL)
+        pytest.skip(f"ENGAGE_BASE_URL names no enterprise (.../enterprises/<name>): {contract_run.client.base_url}")
+    judge.send(ELSEWHERE.Case(path_parameters={"id": judge.customer_id}), base_url=ELSEWHERE_URL)
 
 
-def test_read_only_token_cannot_write(run: Run, judge: Judge) -> None:
+def test_read_only_token_cannot_write(contract_run: ContractRun, judge: Judge) -> None:
     """With a token of the read-only scope (ENGAGE_READONLY_TOKEN), the page's example update answers 403 (or 401)
     and changes nothing."""
-    if run.readonly_token is None:
+    if contract_run.readonly_token is None:
         pytest.skip("ENGAGE_READONLY_TOKEN is not set (a token with the scope engage:customers:readOnly)")
     # A token refused outright (expired, say) would get its 401 whatever its scope: a refusal proves nothing then.
     try:
-        reads = judge.client.read(judge.customer_id, token=run.readonly_token).status_code
+        reads = judge.client.read(judge.customer_id, token=contract_run.readonly_token).status_code
     except (TargetUnreachable, TargetTimedOut, AnswerBroken, ClientError) as exc:
         pytest.skip(f"could not make sure ENGAGE_READONLY_TOKEN can read the customer: {exc}")
     if reads != 200:
         pytest.skip(f"ENGAGE_READONLY_TOKEN cannot read the customer either (GET answered {reads}): expired, or "
                     "another enterprise's? Its refusal to update would prove nothing")
-    judge.run(_seed_request(run, judge.customer_id), authorized=False, token=run.readonly_token, read_only=True)
+    judge.send(_seed_request(contract_run, judge.customer_id), authorized=False, token=contract_run.readonly_token, read_only=True)
 
 
 EMPTY = {"no-body": None, "empty-json": b""}
 
 
 @pytest.mark.parametrize("payload", list(EMPTY))
-def test_empty_update(run: Run, judge: Judge, payload: str) -> None:
+def test_empty_update(contract_run: ContractRun, judge: Judge, payload: str) -> None:
     """A PATCH without a body (or with zero bytes of JSON) is an empty update: 200 that changes nothing, or 400/422."""
-    _unless_smoke(run, payload == "no-body")
-    judge.run(_seed_request(run, judge.customer_id))  # a known state, every field set
-    judge.run(_request(judge.customer_id, EMPTY[payload]))
+    _unless_smoke(contract_run, payload == "no-body")
+    judge.send(_seed_request(contract_run, judge.customer_id))  # a known state, every field set
+    judge.send(_request(judge.customer_id, EMPTY[payload]))
 
 
 MALFORMED = {
@@ -120,10 +120,10 @@ MALFORMED = {
 
 
 @pytest.mark.parametrize("payload", list(MALFORMED))
-def test_malformed_json_rejected(run: Run, judge: Judge, payload: str) -> None:
+def test_malformed_json_rejected(contract_run: ContractRun, judge: Judge, payload: str) -> None:
     """A body that is not JSON is rejected with 400 or 422 and changes nothing."""
-    _unless_smoke(run, payload == "truncated")
-    judge.run(_request(judge.customer_id, MALFORMED[payload]))
+    _unless_smoke(contract_run, payload == "truncated")
+    judge.send(_request(judge.customer_id, MALFORMED[payload]))
 
 
 # With changes to the fields the rule does not touch: a 422 must store none of them.
@@ -131,11 +131,11 @@ BUSINESS_RULES = {code: with_other_changes(CONTRACT, body) for code, body in bus
 
 
 @pytest.mark.parametrize("code", list(BUSINESS_RULES))
-def test_business_rule_reached(run: Run, judge: Judge, code: str) -> None:
+def test_business_rule_reached(contract_run: ContractRun, judge: Judge, code: str) -> None:
     """A request most likely to meet a listed 422, changing other fields too, gets 200 (the platform accepts it)
     or a 422 with a listed code that changes nothing."""
-    _unless_smoke(run, code != "LOCATION_GEOCODING_FAILED")
-    judge.run(_request(judge.customer_id, BUSINESS_RULES[code]))
+    _unless_smoke(contract_run, code != "LOCATION_GEOCODING_FAILED")
+    judge.send(_request(judge.customer_id, BUSINESS_RULES[code]))
 
 
 BILINGUAL, (FIRST, SECOND, ABSENT) = bilingual_location(CONTRACT)
@@ -146,13 +146,13 @@ LANGUAGES = {"first": FIRST, "second": SECOND, "absent": ABSENT, "any": "*",
 
 
 @pytest.mark.parametrize("asked", list(LANGUAGES))
-def test_accept_language_honoured(run: Run, judge: Judge, asked: str) -> None:
+def test_accept_language_honoured(contract_run: ContractRun, judge: Judge, asked: str) -> None:
     """Asked for a language its translations have, in any case, a location comes back in it, on PATCH and GET;
     asked for one they lack, or one outside the page's list, null; asked for any, in some language; asked with
     weights, in one of the translations."""
-    _unless_smoke(run, asked in ("upper-case", "any"))
+    _unless_smoke(contract_run, asked in ("upper-case", "any"))
     asked = LANGUAGES[asked]
-    judge.run(_request(judge.customer_id, BILINGUAL, headers={"Accept-Language": asked}))
+    judge.send(_request(judge.customer_id, BILINGUAL, headers={"Accept-Language": asked}))
 
 
 UNKNOWN_IDS = {
@@ -165,10 +165,10 @@ UNKNOWN_IDS = {
 
 
 @pytest.mark.parametrize("kind", list(UNKNOWN_IDS))
-@lanes.beside
-def test_unknown_id_not_found(run: Run, judge: Judge, kind: str) -> None:
+@lanes.touches_no_customer
+def test_unknown_id_not_found(contract_run: ContractRun, judge: Judge, kind: str) -> None:
     """An id that does not exist answers 404 and creates nothing; odd ids answer 404, never 5xx."""
-    _unless_smoke(run, kind in ("generated", "unicode"))
+    _unless_smoke(contract_run, kind in ("generated", "unicode"))
     customer_id = UNKNOWN_IDS[kind].format(uuid.uuid4().hex)
     try:
         exists = judge.client.read(customer_id).status_code == 200
@@ -177,92 +177,92 @@ def test_unknown_id_not_found(run: Run, judge: Judge, kind: str) -> None:
     if exists:
         pytest.skip(f"the generated id {customer_id[:60]!r} exists")
     # Encoded here, as the read-back encodes it: schemathesis would send a slash as a path separator.
-    judge.run(_seed_request(run, quote(customer_id, safe="")))
+    judge.send(_seed_request(contract_run, quote(customer_id, safe="")))
 
 
-def test_every_edge_at_once(run: Run, judge: Judge) -> None:
+def test_every_edge_at_once(contract_run: ContractRun, judge: Judge) -> None:
     """Bounded strings at their maxLength, the others very long, enums at a value YAML misreads, location cleared,
     all in one schema-valid request: 200 or a listed 422, never a 400 or a crash."""
-    judge.run(_request(judge.customer_id, boundary_body(run.contract, LONG_TEXT)))
+    judge.send(_request(judge.customer_id, boundary_body(contract_run.contract, LONG_TEXT)))
 
 
 INVALID = invalid_bodies(CONTRACT)
 
 
 @pytest.mark.parametrize("kind", list(INVALID))
-def test_invalid_request_rejected(run: Run, judge: Judge, kind: str) -> None:
+def test_invalid_request_rejected(contract_run: ContractRun, judge: Judge, kind: str) -> None:
     """The page's example with one constraint broken is rejected with 400 or 422, and changes nothing."""
-    judge.run(_request(judge.customer_id, INVALID[kind]))
+    judge.send(_request(judge.customer_id, INVALID[kind]))
 
 
 EDGES = edge_bodies(CONTRACT)
 
 
 @pytest.mark.parametrize("edge", list(EDGES))
-def test_unstated_edge(run: Run, judge: Judge, edge: str) -> None:
+def test_unstated_edge(contract_run: ContractRun, judge: Judge, edge: str) -> None:
     """Schema-valid values at edges the contract does not state get 200 or a listed 422, and are stored."""
-    _unless_smoke(run, False)
-    judge.run(_request(judge.customer_id, EDGES[edge]))
+    _unless_smoke(contract_run, False)
+    judge.send(_request(judge.customer_id, EDGES[edge]))
 
 
 CHARACTERS = character_bodies(CONTRACT)
 
 
 @pytest.mark.parametrize("kind", list(CHARACTERS))
-def test_characters_stored_as_sent(run: Run, judge: Judge, kind: str) -> None:
+def test_characters_stored_as_sent(contract_run: ContractRun, judge: Judge, kind: str) -> None:
     """A NUL, other control characters, a lone combining mark or a right-to-left mark inside every free string and
     translation is schema-valid: 200 or a listed 422, and stored exactly as sent."""
-    _unless_smoke(run, kind == "nul")
-    judge.run(_request(judge.customer_id, CHARACTERS[kind]))
+    _unless_smoke(contract_run, kind == "nul")
+    judge.send(_request(judge.customer_id, CHARACTERS[kind]))
 
 
 LENGTHS = length_bodies(CONTRACT)
 
 
 @pytest.mark.parametrize("bound", list(LENGTHS))
-def test_length_counted_in_characters(run: Run, judge: Judge, bound: str) -> None:
+def test_length_counted_in_characters(contract_run: ContractRun, judge: Judge, bound: str) -> None:
     """A maxLength met exactly in 2-byte, 3-byte or astral characters is schema-valid (200 or a listed 422); one
     character more is not (400 or 422, and nothing changes)."""
-    _unless_smoke(run, bound.endswith("-at-max-length-2-byte"))
-    judge.run(_request(judge.customer_id, LENGTHS[bound]))
+    _unless_smoke(contract_run, bound.endswith("-at-max-length-2-byte"))
+    judge.send(_request(judge.customer_id, LENGTHS[bound]))
 
 
 BOOLEANS = boolean_bodies(CONTRACT)
 
 
 @pytest.mark.parametrize("value", list(BOOLEANS))
-def test_boolean_stored(run: Run, judge: Judge, value: str) -> None:
+def test_boolean_stored(contract_run: ContractRun, judge: Judge, value: str) -> None:
     """Every boolean sent false, true or null is stored (null: as the server chooses) and changes nothing else."""
-    _unless_smoke(run, value.endswith("-false"))
-    judge.run(_request(judge.customer_id, BOOLEANS[value]))
+    _unless_smoke(contract_run, value.endswith("-false"))
+    judge.send(_request(judge.customer_id, BOOLEANS[value]))
 
 
 NULLS = null_bodies(CONTRACT)
 
 
 @pytest.mark.parametrize("field", list(NULLS))
-def test_null_stored(run: Run, judge: Judge, field: str) -> None:
+def test_null_stored(contract_run: ContractRun, judge: Judge, field: str) -> None:
     """A nullable field sent as null in an accepted update comes back null, and reads back null."""
-    _unless_smoke(run, False)
-    judge.run(_request(judge.customer_id, NULLS[field]))
+    _unless_smoke(contract_run, False)
+    judge.send(_request(judge.customer_id, NULLS[field]))
 
 
-def _narrowed(run: Run, config: pytest.Config) -> bool:
+def _narrowed(contract_run: ContractRun, config: pytest.Config) -> bool:
     """Whether the run was asked for some tests only (-k, -m, --deselect, --ignore, a test id): then it may send
     no update."""
     option = config.option
-    return run.narrowed or bool(option.ignore or option.ignore_glob or any("::" in arg for arg in config.args))
+    return contract_run.narrowed or bool(option.ignore or option.ignore_glob or any("::" in arg for arg in config.args))
 
 
-def test_contract_exercised(run: Run, request: pytest.FixtureRequest) -> None:
+def test_contract_exercised(contract_run: ContractRun, request: pytest.FixtureRequest) -> None:
     """A run in which no schema-valid update was accepted proves nothing: it fails, saying so."""
     try:
-        problem = run.tally().exercised()
+        problem = contract_run.tally().exercised()
     except LookupError as exc:
-        if _narrowed(run, request.config):
+        if _narrowed(contract_run, request.config):
             pytest.skip(f"nothing to judge in the tests asked for: {exc}")
         # Nothing told: a run that could not judge, which exits as such unless something else failed.
-        run.unjudged.append(str(exc))
+        contract_run.unjudged.append(str(exc))
         pytest.fail(f"{checks.CONTRACT_EXERCISED}: {checks.CONTRACT_EXERCISED_CLAUSE} Nothing was judged: {exc}",
                     pytrace=False)
     if problem:

@@ -14,7 +14,7 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis.core import NOT_SET
 
-from engage_contract.running.workers import Generator, unwire, wire
+from engage_contract.running.workers import Worker, unwire, wire
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema" / "customers.openapi.yaml"
 
@@ -45,8 +45,8 @@ def _numbers(ask):
     return test
 
 
-def _start(build) -> Generator:
-    generator = Generator(build)
+def _start(build) -> Worker:
+    generator = Worker(build)
     generator.start([generator])
     return generator
 
@@ -90,7 +90,7 @@ def test_two_kinds_of_failure_are_shrunk_apart_and_both_raised() -> None:
 
 
 def test_a_process_that_dies_leaves_what_was_found() -> None:
-    generator = Generator(_numbers)
+    generator = Worker(_numbers)
     generator.start([generator])
     seen = []
 

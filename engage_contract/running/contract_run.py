@@ -75,11 +75,11 @@ class Lane:
 
 
 @dataclass
-class Run:
+class ContractRun:
     target: Target
     contract: Contract
     lanes: list[Lane]
-    beside: Judge  # for the probes that touch no test customer, sent beside the lanes on a session of its own
+    customerless_judge: Judge  # for the probes that touch no test customer, sent beside the lanes on a session of its own
     server: Any = None
     started: float = field(default_factory=time.monotonic)
     gave_up: str | None = None  # why the environment did not let the run go on (a locked customer, say)
@@ -122,10 +122,10 @@ class Run:
         return [*self.target.secrets(), *self.client.tokens.secrets(), *filter(None, [self.readonly_token])]
 
     def tally(self) -> Tally:
-        return Tally.of_lanes([lane.judge.tally for lane in self.lanes] + [self.beside.tally])
+        return Tally.of_lanes([lane.judge.tally for lane in self.lanes] + [self.customerless_judge.tally])
 
     @classmethod
-    def start(cls, target: Target, say: Callable[[str], None] = print) -> "Run":
+    def start(cls, target: Target, say: Callable[[str], None] = print) -> "ContractRun":
         """Everything before the first case; ConfigError (one sentence, an exit code) when it cannot go on."""
         try:
             contract = contract_module.load(target.schema_path)
@@ -188,9 +188,9 @@ class Run:
             judge = Judge(contract, lane_client, customer_id, known, cases_sent, lock_seconds=target.lock_seconds)
             judge.remember(original)
             lanes.append(Lane(number, customer_id, lane_client, judge, original, claim))
-        beside = Judge(contract, client.sibling(), customer_ids[0], known)
-        beside.remember(originals[0])  # what it knows of a customer it never sends to: no read needed
-        run = cls(target=target, contract=contract, lanes=lanes, beside=beside, server=server,
+        customerless = Judge(contract, client.sibling(), customer_ids[0], known)
+        customerless.remember(originals[0])  # what it knows of a customer it never sends to: no read needed
+        run = cls(target=target, contract=contract, lanes=lanes, customerless_judge=customerless, server=server,
                   readonly_token=readonly_token, readings=client.readings,
                   earlier_readings=earlier["readings"] if earlier else None,
                   earlier_target=earlier["target"] if earlier else None)
@@ -202,7 +202,7 @@ class Run:
         they would, and the restore is patient with a customer that is locked."""
         if self.gave_up is None:
             self.gave_up = reason
-        for judge in [lane.judge for lane in self.lanes] + [self.beside]:
+        for judge in [lane.judge for lane in self.lanes] + [self.customerless_judge]:
             judge.stopped_by = judge.stopped_by or reason
 
     def cannot_judge(self) -> str | None:
@@ -218,7 +218,7 @@ class Run:
 
     def stop(self, reason: str) -> None:
         """Stop after the requests in flight: no new case starts, nothing waits for pacing or a retry."""
-        for judge in [lane.judge for lane in self.lanes] + [self.beside]:
+        for judge in [lane.judge for lane in self.lanes] + [self.customerless_judge]:
             judge.stopped_by = reason
         self.client.stopping = True
 
@@ -255,7 +255,7 @@ class Run:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
-        for client in [lane.client for lane in self.lanes] + [self.beside.client]:
+        for client in [lane.client for lane in self.lanes] + [self.customerless_judge.client]:
             client.session.close()
 
     def summary(self) -> dict[str, Any]:
