@@ -5,6 +5,7 @@ a new pin means reading each use below against the new version's source, then ch
 Each use says in one line what the suite needs it for; everything else uses the packages' public APIs.
 """
 
+# isort: skip_file (the private APIs are imported after the versions are checked)
 from __future__ import annotations
 
 from importlib import metadata

@@ -28,8 +28,8 @@ from engage_contract.reporting import page, progress
 from engage_contract.reporting import readings as readings_module
 from engage_contract.reporting import summary as summary_module
 from engage_contract.running import lanes, suite
-from engage_contract.running.restore import STOP_SIGNALS
 from engage_contract.running.contract_run import ContractRun, readings_target
+from engage_contract.running.restore import STOP_SIGNALS
 
 # Loaded even when CI=true (hypothesis' own ci profile has no database): a failure found once is tried
 # first next time, in CI too, where .hypothesis/ is cached.

@@ -19,8 +19,8 @@ import termios
 import threading
 import tty
 from collections.abc import Callable, Iterable
-from typing import Any
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 MASK = "[Filtered]"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from schemathesis.baseline import Baseline, BaselineEntry, failure_identity
+from schemathesis.baseline import Baseline, BaselineEntry
 
 
 class BaselineError(Exception):
@@ -81,4 +81,4 @@ def reason(entry: BaselineEntry) -> str:
     return f"{said or 'a known deviation'} (baseline entry {entry.id}{until})"
 
 
-__all__ = ["BaselineError", "KnownDeviations", "failure_identity", "reason"]
+__all__ = ["BaselineError", "KnownDeviations", "reason"]

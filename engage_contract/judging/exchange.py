@@ -15,8 +15,8 @@ import jsonschema
 
 from engage_contract.contract import Contract
 from engage_contract.http.retries import RETRIED_STATUSES
-from engage_contract.tzdb import zone_names
 from engage_contract.judging.customer import data_in, stable_view
+from engage_contract.tzdb import zone_names
 
 JSON_MEDIA_TYPE = "application/json"
 # api-notes, "Data conventions": time zones are IANA names. The field whose schema-valid values may still break it.

@@ -16,8 +16,7 @@ from urllib.parse import unquote
 
 from schemathesis import Case
 
-from engage_contract.judging import checks
-from engage_contract.judging.baseline import KnownDeviations
+from engage_contract.contract import Contract
 from engage_contract.http.client import Client
 from engage_contract.http.errors import (
     AnswerBroken,
@@ -28,7 +27,8 @@ from engage_contract.http.errors import (
     TokenUnavailable,
 )
 from engage_contract.http.retries import MAX_RETRIES
-from engage_contract.contract import Contract
+from engage_contract.judging import checks
+from engage_contract.judging.baseline import KnownDeviations
 from engage_contract.judging.customer import data_of
 from engage_contract.judging.exchange import INCONCLUSIVE_STATUSES, Body, Exchange, ReadBack, Sent
 from engage_contract.judging.failures import Finding, request_evidence

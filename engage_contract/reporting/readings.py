@@ -27,10 +27,10 @@ from urllib.parse import urlsplit
 
 import jsonschema
 
+from engage_contract.http.retries import GATEWAY_STATUSES, RETRIED_STATUSES
 from engage_contract.judging.checks.translations import ANY, requested_language
 from engage_contract.judging.customer import TRANSLATABLE, as_json, translations
 from engage_contract.judging.exchange import Body, Exchange
-from engage_contract.http.retries import GATEWAY_STATUSES, RETRIED_STATUSES
 from engage_contract.tzdb import distance_km, zones
 
 VERSION = 1

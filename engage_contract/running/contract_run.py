@@ -13,16 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from engage_contract import contract as contract_module
-from engage_contract.judging import customer
-from engage_contract.running import journal, preflight, restore
-from engage_contract.reporting import readings as readings_module
-from engage_contract.judging.baseline import BaselineError, KnownDeviations
-from engage_contract.http.client import Client
 from engage_contract.config import ConfigError, ExitCode, Target
 from engage_contract.contract import Contract, SchemaError
+from engage_contract.http.client import Client
+from engage_contract.judging import customer
+from engage_contract.judging.baseline import BaselineError, KnownDeviations
 from engage_contract.judging.exchange import Body
 from engage_contract.judging.judge import CasesSent, Judge, Tally
+from engage_contract.reporting import readings as readings_module
 from engage_contract.reporting.readings import Readings
+from engage_contract.running import journal, preflight, restore
 
 # A stopped run's restore waits this long for the requests still in flight before it starts.
 DRAIN_WHEN_URGENT = 1.0

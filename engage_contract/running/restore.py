@@ -14,7 +14,13 @@ from typing import Any
 from engage_contract.config import ConfigError, ExitCode, Target
 from engage_contract.contract import Contract
 from engage_contract.http.client import Client
-from engage_contract.http.errors import AnswerBroken, ClientError, CredentialsRejected, TargetTimedOut, TargetUnreachable
+from engage_contract.http.errors import (
+    AnswerBroken,
+    ClientError,
+    CredentialsRejected,
+    TargetTimedOut,
+    TargetUnreachable,
+)
 from engage_contract.judging import customer
 from engage_contract.running import journal
 

@@ -26,6 +26,7 @@ from schemathesis.core import NOT_SET
 
 from engage_contract.judging.failures import leaves
 from engage_contract.running.restore import STOP_SIGNALS  # the run's process alone acts on them
+
 # How long a lane's thread waits, once the run is stopping, for its generator to hand over a case or end.
 STOPPING_PATIENCE = 5.0
 # Drawing a case takes well under a second; a process silent this long is stuck, not busy.

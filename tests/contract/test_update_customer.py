@@ -7,12 +7,10 @@ from urllib.parse import quote
 
 import pytest
 
-from engage_contract.judging import checks
-from engage_contract.running import lanes
-from engage_contract.running import suite
 from engage_contract.http.errors import AnswerBroken, ClientError, TargetTimedOut, TargetUnreachable
-from engage_contract.probes.edges import LONG_TEXT, edge_bodies
+from engage_contract.judging import checks
 from engage_contract.judging.judge import Judge
+from engage_contract.probes.edges import LONG_TEXT, edge_bodies
 from engage_contract.probes.mishandled import (
     boolean_bodies,
     character_bodies,
@@ -22,6 +20,7 @@ from engage_contract.probes.mishandled import (
     with_other_changes,
 )
 from engage_contract.probes.outcomes import bilingual_location, boundary_body, business_rule_bodies, invalid_bodies
+from engage_contract.running import lanes, suite
 from engage_contract.running.contract_run import ContractRun
 
 # The run started before collection (conftest.py): the schema is loaded for its target, eagerly.

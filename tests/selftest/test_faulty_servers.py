@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from tests.harness import CAUGHT_BY, PROBED, READ_AS, REFERENCE_READS, SMOKE_CATCHES, run_suite
 from engage_contract.reference.faults import FAULTS
+from tests.harness import CAUGHT_BY, PROBED, READ_AS, REFERENCE_READS, SMOKE_CATCHES, run_suite
 
 # Run by test_safety.py: one needs client credentials to mean anything, two break the restore, and a locked
 # customer is no fault of the contract: the run cannot judge.

@@ -13,8 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.harness import ROOT, Outcome, run_suite
 from engage_contract.reporting.summary import SCHEMA
+from tests.harness import ROOT, Outcome, run_suite
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

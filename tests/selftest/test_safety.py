@@ -8,9 +8,9 @@ import http.server
 import json
 import os
 import re
-import sys
 import signal
 import socket
+import sys
 import threading
 import time
 from pathlib import Path
@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from engage_contract import reference, scrub
-from engage_contract.running import journal
 from engage_contract.config import ExitCode
 from engage_contract.contract import SCHEMA_PATH
+from engage_contract.running import journal
 from tests.harness import CUSTOMER_ID, READ_AS, READONLY_TOKEN, ROOT, TOKEN, run_suite
 
 # Recognisable, and not shaped like a real token.

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from requests.structures import CaseInsensitiveDict
 
-from engage_contract.judging import checks
 from engage_contract import contract as contract_module
+from engage_contract.judging import checks
 from engage_contract.judging.checks.translations import requested_language
 from engage_contract.judging.exchange import Exchange, ReadBack, Sent
 

@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterator
 import pytest
 import schemathesis
 
+from engage_contract.config import ClientCredentials
+from engage_contract.contract import SCHEMA_PATH
 from engage_contract.http.client import Client
 from engage_contract.http.errors import AnswerBroken, CredentialsRejected, TargetTimedOut, TargetUnreachable
 from engage_contract.http.retries import retry_after
-from engage_contract.config import ClientCredentials
-from engage_contract.contract import SCHEMA_PATH
 
 CUSTOMER = json.dumps({"data": {"id": "1"}}).encode()
 

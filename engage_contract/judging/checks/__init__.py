@@ -14,8 +14,8 @@ from typing import Any
 
 from schemathesis.core.failures import Failure
 
-from engage_contract.judging.checks import identity, input_handling, patch_semantics, response_form, translations
 from engage_contract.judging.baseline import KnownDeviations
+from engage_contract.judging.checks import identity, input_handling, patch_semantics, response_form, translations
 from engage_contract.judging.checks.violation import Violation
 from engage_contract.judging.exchange import Exchange
 from engage_contract.judging.failures import Finding, evidence

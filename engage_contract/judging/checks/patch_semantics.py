@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from engage_contract.judging.checks.violation import Violation
-from engage_contract.judging.customer import as_json
 from engage_contract.judging.customer import (
     TRANSLATABLE,
     Difference,
+    as_json,
     differences,
     parse_time,
     same,
