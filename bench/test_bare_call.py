@@ -6,7 +6,7 @@ from __future__ import annotations
 from engage_contract.running import suite
 from engage_contract.running.contract_run import ContractRun
 
-# The suite's own schema, for the run conftest.py started: the same generated cases as the suite's.
+# The suite's own schema, for the run the plugin started: the same generated cases as the suite's.
 schema = suite.api_schema(suite.current()).include(method="PATCH")
 
 

@@ -12,7 +12,8 @@ The packages are the layers, lowest first; a module imports only from its own la
     running/                                   a run: its lanes, workers, journal, restore, schemathesis
     plugin                                     the pytest plugin that wires a run into a session
 
-reference/ (the embedded reference server) imports the foundation only: it knows the contract, not the suite.
+reference/ (the embedded reference server) imports the contract and the tz database only: it knows the contract,
+not the suite.
 """
 
 __version__ = "0.1.0"

@@ -141,7 +141,7 @@ class Target:
 
     @property
     def most_lanes(self) -> int:
-        """One lane per request in flight, where a lane's hypothesis test can be forked (generator.py)."""
+        """One lane per request in flight, where a lane's hypothesis test can be forked (running/workers.py)."""
         return self.max_in_flight if hasattr(os, "fork") else 1
 
     @property

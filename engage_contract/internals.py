@@ -8,6 +8,8 @@ Each use says in one line what the suite needs it for; everything else uses the 
 # isort: skip_file (the private APIs are imported after the versions are checked)
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
@@ -31,13 +33,23 @@ from schemathesis.pytest._test_builder import build_operation_test  # noqa: E402
 from schemathesis.python._constants.orchestrator import make_constants_value_source  # noqa: E402
 # hypothesis: the digest a test's example-database entries are keyed by (one key, whichever lane found a failure).
 from hypothesis.internal.reflection import function_digest  # noqa: E402
+# schemathesis: the operation a parametrized test item stands for, and the feedback its builder takes.
+from schemathesis.generation.feedback import FeedbackSources  # noqa: E402
+from schemathesis.generation.hypothesis.builder import ApiOperationMark  # noqa: E402
 # pytest: the JUnit writer, to add the run's own test cases and properties once the session is over (pytest's
 # record_testsuite_property is a fixture: its values are fixed before the restore and the summary exist).
 from _pytest.junitxml import xml_key  # noqa: E402
 
-__all__ = ["build_operation_test", "make_constants_value_source", "function_digest", "hypothesis_settings",
-           "set_hypothesis_settings", "set_database_key", "hypothesis_seed", "explicit_examples",
-           "set_explicit_examples", "own_arguments", "junit_writer", "saved_descriptors"]
+__all__ = ["build_operation_test", "make_constants_value_source", "function_digest", "FeedbackSources",
+           "ApiOperationMark", "hypothesis_settings", "set_hypothesis_settings", "set_database_key",
+           "hypothesis_seed", "explicit_examples", "set_explicit_examples", "failure_key", "CASE_META",
+           "own_arguments", "junit_add_case", "junit_global_properties", "saved_descriptors", "terminal_output"]
+
+# schemathesis keys (and de-duplicates) its failures by Failure._unique_key; ContractViolation
+# (judging/checks/__init__.py) overrides it, so that one fault is one failure whatever the generated values.
+FAILURE_KEY = "_unique_key"
+# schemathesis: the keyword APIOperation.Case takes a case's generation metadata by, to make a case again.
+CASE_META = "_meta"
 
 
 def hypothesis_settings(test: Any) -> Any:
@@ -75,9 +87,47 @@ def own_arguments(item: Any) -> tuple[str, ...]:
     return tuple(item._fixtureinfo.argnames)
 
 
-def junit_writer(config: Any) -> Any:
-    """pytest's JUnit writer (LogXML) for --junitxml, or None."""
+def failure_key(failure: Any) -> str | None:
+    """What schemathesis tells one failure from another by, or None for an exception that is no failure of its."""
+    return getattr(failure, FAILURE_KEY, None)
+
+
+def _junit_writer(config: Any) -> Any:
     return config.stash.get(xml_key, None)
+
+
+def junit_add_case(config: Any, report: Any) -> None:
+    """A test case of the run's own (a failed restore, a known deviation) in the JUnit report, if one is written."""
+    writer = _junit_writer(config)
+    if writer is not None:
+        writer.pytest_runtest_logreport(report)
+
+
+def junit_global_properties(config: Any, properties: list[tuple[str, str]], dropping: str) -> None:
+    """The report's global properties: those whose name starts with `dropping` out, `properties` in."""
+    writer = _junit_writer(config)
+    if writer is None:
+        return
+    writer.global_properties[:] = [(name, value) for name, value in writer.global_properties
+                                   if not name.startswith(dropping)]
+    for name, value in properties:
+        writer.add_global_property(name, value)
+
+
+def terminal_output(config: Any) -> tuple[Callable[[str], None], Callable[[], int], Callable[[], int]]:
+    """To write on pytest's terminal past its capture (the progress line): a writer, and the column pytest's
+    terminal writer is at and its width, which it keeps as its own."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+    writer = config.get_terminal_writer()
+    out = sys.__stdout__
+
+    def write(text: str) -> None:
+        if text and out is not None:
+            with capture.global_and_fixture_disabled():
+                out.write(text)
+                out.flush()
+
+    return write, lambda: writer.width_of_current_line, lambda: writer.fullwidth
 
 
 def saved_descriptors(config: Any) -> list[tuple[int, int]]:

@@ -65,9 +65,8 @@ def flatmap_body(context, body):
     return realistic_bodies(_run().contract if _run() is not None else contract_module.load(), body)
 
 
-# The tests that run against a target: the contract suite, and the benchmark's bare loop.
-ROOT = Path(__file__).resolve().parents[1]
-TARGETED = (ROOT / "tests" / "contract", ROOT / "bench")
+# The tests that run against a target, under the project's root: the contract suite, and the benchmark's bare loop.
+TARGETED = (Path("tests") / "contract", Path("bench"))
 
 
 def _runs_the_contract(config: pytest.Config) -> bool:
@@ -75,7 +74,7 @@ def _runs_the_contract(config: pytest.Config) -> bool:
     asked = [arg.split("::")[0] for arg in config.args] or config.getini("testpaths") or ["."]
     for arg in asked:
         path = (Path(config.invocation_params.dir) / arg).resolve()
-        for folder in TARGETED:
+        for folder in (config.rootpath.resolve() / target for target in TARGETED):
             if path == folder or folder in path.parents or (path in folder.parents and folder.name != "bench"):
                 return True
     return False
@@ -171,7 +170,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     if lanes.is_shared_out(pyfuncitem):
         if _run().judge.stopped_by is not None:
             pytest.skip(f"the run was stopped ({_run().judge.stopped_by})")
-        lanes.share_out(pyfuncitem, _run(), _PROBES, stop=_stop_run)
+        lanes.send_shared_out(pyfuncitem, _run(), _PROBES, stop=_stop_run)
         return True
     sent, raised = _PROBES.outcome(pyfuncitem)
     if raised is not None:
@@ -183,7 +182,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 def contract_run() -> ContractRun:
     """The run, started before the session; restored and closed at its end."""
     if _run() is None:
-        pytest.fail("engage-contract: the contract tests need the run started by conftest.py", pytrace=False)
+        pytest.fail("engage-contract: the contract tests need the run the plugin starts (engage_contract/plugin.py)",
+                    pytrace=False)
     return _run()
 
 
@@ -332,13 +332,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.INTERNAL_ERROR  # the suite's fault: no verdict on the API
     global _SUMMARY
     _SUMMARY = _build_summary(int(session.exitstatus), problem)
-    xml = internals.junit_writer(session.config)
-    if xml is not None:
-        # hypothesis' statistics are one lane's, and wrong for the run: the summary's counts are the run's.
-        xml.global_properties[:] = [(name, value) for name, value in xml.global_properties
-                                    if not name.startswith("hypothesis-statistics")]
-        for name, value in summary_module.junit_properties(_SUMMARY):
-            xml.add_global_property(name, value)
+    # hypothesis' statistics are one lane's, and wrong for the run: the summary's counts are the run's.
+    internals.junit_global_properties(session.config, summary_module.junit_properties(_SUMMARY),
+                                      dropping="hypothesis-statistics")
 
 
 _SUMMARY: dict | None = None  # the run's summary, once the session is over
@@ -409,10 +405,8 @@ def _report(session: pytest.Session, name: str, outcome: str, longrepr) -> None:
     """A test case of the run's own (a failed restore, a known deviation) in JUnit and in the final counts; not
     in the progress letters, which ended with the session."""
     report = pytest.TestReport(nodeid=f"engage-contract::{name}", location=("engage-contract", 0, name), keywords={},
-                        outcome=outcome, longrepr=longrepr, when="call")
-    xml = internals.junit_writer(session.config)
-    if xml is not None:
-        xml.pytest_runtest_logreport(report)
+                               outcome=outcome, longrepr=longrepr, when="call")
+    internals.junit_add_case(session.config, report)
     terminal = session.config.pluginmanager.get_plugin("terminalreporter")
     if terminal is not None:
         terminal.stats.setdefault(outcome, []).append(report)

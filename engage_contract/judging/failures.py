@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engage_contract import internals
+
 # Bodies beyond this are cut in the console (the HTML page and the example database keep them whole).
 BODY_LIMIT = 400
 CURL_LIMIT = 1200
@@ -124,7 +126,7 @@ def findings_in(error: BaseException) -> list[Finding]:
     for leaf in leaves(error):
         finding = getattr(leaf, "finding", None)
         if isinstance(finding, Finding):
-            found.setdefault(getattr(leaf, "_unique_key", finding.summary), finding)
+            found.setdefault(internals.failure_key(leaf) or finding.summary, finding)
     return list(found.values())
 
 

@@ -283,7 +283,7 @@ class Judge:
                          f"answered 409 Conflict for {lasted:.0f} s, each after {MAX_RETRIES} retries")
 
     def send_generated(self, case: Case) -> Exchange | None:
-        """Run a generated case, unless one alike was sent already (by any lane) and nothing has failed here: once
+        """Send a generated case, unless one alike was sent already (by any lane) and nothing has failed here: once
         a case fails (or errs), every case goes out, for hypothesis to shrink and replay it against the server."""
         __tracebackhide__ = True
         if self.stopped_by is None and not self._shrinking and not self.cases_sent.first(case, self.customer_id):

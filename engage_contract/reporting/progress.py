@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from engage_contract import internals
+
 CI_INTERVAL = 30.0
 TERMINAL_INTERVAL = 0.5
 
@@ -60,15 +62,6 @@ class Progress:
 
 def for_pytest(config: Any) -> Progress:
     """Progress on pytest's terminal, past its capture and past its writer (whose idea of the line stays its own)."""
-    capture = config.pluginmanager.getplugin("capturemanager")
-    writer = config.get_terminal_writer()
+    write, column, width = internals.terminal_output(config)
     out = sys.__stdout__
-
-    def write(text: str) -> None:
-        if text:
-            with capture.global_and_fixture_disabled():
-                out.write(text)
-                out.flush()
-
-    return Progress(write, terminal=out is not None and out.isatty(), column=lambda: writer.width_of_current_line,
-                    width=lambda: writer.fullwidth)
+    return Progress(write, terminal=out is not None and out.isatty(), column=column, width=width)

@@ -24,7 +24,7 @@ COVERAGE = ("target", "profile", "seed", "customers", "requests", "seconds", "ca
 def build(run: dict[str, Any], *, outcome: str, exit_code: int, says: str, failures: list[dict[str, str]],
           known: Any, restore_problem: str | None, interrupted_by: str | None, embedded: bool,
           probes_sent_ahead: int, readings: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The summary of a run: its own numbers (Run.summary()), the verdict, the failures and the baseline's."""
+    """The summary of a run: its own numbers (ContractRun.summary()), the verdict, the failures and the baseline's."""
     in_use = known.path is not None
     return {
         "version": VERSION,

@@ -240,14 +240,14 @@ class ContractRun:
                 self._each_lane(lambda lane: lane.restore(self.contract, urgent, again=True))
         return self.restore_problem
 
-    def _each_lane(self, restore: Callable[[Lane], Any]) -> None:
+    def _each_lane(self, each: Callable[[Lane], Any]) -> None:
         if len(self.lanes) == 1:
-            restore(self.lanes[0])
+            each(self.lanes[0])
             return
         # Side by side: CI gives seconds between SIGTERM and SIGKILL. Each lane's restore reports its own
         # exceptions, so the pool has nothing to raise.
         with concurrent.futures.ThreadPoolExecutor(len(self.lanes)) as pool:
-            list(pool.map(restore, self.lanes))
+            list(pool.map(each, self.lanes))
 
     def close(self) -> None:
         if self._heartbeat is not None:

@@ -7,10 +7,10 @@ lane keeps every k-th of them. A case alike one sent before by any lane (each la
 same simplest case; a failure stored in the example database is replayed by each) is not sent again (the
 judge's `send_generated`). A failing case is shrunk on the lane that found it, against the customer it failed
 on; the other lanes then stop, as a single hypothesis run stops generating. Each lane's hypothesis test works
-in a process of its own (`generator`), where its CPU is its own; the lane's thread here sends and judges.
+in a process of its own (`workers`), where its CPU is its own; the lane's thread here sends and judges.
 
 The hand-made probes are shared out too: each lane sends its share before its generated cases, and the probes
-that touch no test customer (`touches_no_customer`) run in a thread of their own meanwhile, even with one lane. Their
+that touch no test customer (`customerless`) run in a thread of their own meanwhile, even with one lane. Their
 outcomes wait for pytest to reach their tests, which report them as if they had run then."""
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 import hypothesis
 import pytest
-from schemathesis.generation.feedback import FeedbackSources
-from schemathesis.generation.hypothesis.builder import ApiOperationMark
 
 from engage_contract import internals
 from engage_contract.running.workers import Worker, unwire
@@ -33,7 +31,7 @@ if TYPE_CHECKING:
     from engage_contract.running.contract_run import ContractRun, Lane
 
 _SHARED_OUT = "_engage_contract_shared_out"
-_TOUCHES_NO_CUSTOMER = "_engage_contract_touches_no_customer"
+_CUSTOMERLESS = "_engage_contract_customerless"
 # After a second signal, the seconds the lanes get to end: no request of theirs starts once stopped, and the
 # restore waits for those in flight.
 FINISHING_WHEN_STOPPED_HARD = 1.0
@@ -45,9 +43,9 @@ def shared_out(test: Callable) -> Callable:
     return test
 
 
-def touches_no_customer(test: Callable) -> Callable:
+def customerless(test: Callable) -> Callable:
     """Mark a probe whose outcome cannot depend on any lane: it touches no test customer."""
-    setattr(test, _TOUCHES_NO_CUSTOMER, True)
+    setattr(test, _CUSTOMERLESS, True)
     return test
 
 
@@ -77,9 +75,9 @@ class Probes:
     def shares(self, lanes: int) -> tuple[list[Any], list[list[Any]]]:
         """The probes for the thread beside the lanes, and each lane's share of the others; once."""
         items, self.items = self.items, []
-        alone = [item for item in items if getattr(item.obj, _TOUCHES_NO_CUSTOMER, False)]
-        others = [item for item in items if not getattr(item.obj, _TOUCHES_NO_CUSTOMER, False)]
-        return alone, [others[index::lanes] for index in range(lanes)]
+        customerless_probes = [item for item in items if getattr(item.obj, _CUSTOMERLESS, False)]
+        others = [item for item in items if not getattr(item.obj, _CUSTOMERLESS, False)]
+        return customerless_probes, [others[index::lanes] for index in range(lanes)]
 
     def sent_ahead(self, item: Any) -> bool:
         return item.nodeid in self.outcomes
@@ -137,12 +135,12 @@ class _Shared:
 PROBES = 0
 
 
-def share_out(item: Any, run: "ContractRun", probes: Probes, stop: Callable[[str], None]) -> None:
+def send_shared_out(item: Any, run: "ContractRun", probes: Probes, stop: Callable[[str], None]) -> None:
     """Run a shared-out schemathesis test item in every lane at once, each lane's probes first and the probes that
     touch no customer beside them; raise what the lanes' generated cases found. Under `-x` (or --maxfail) a
     probe's failure stops the lanes too, as it would have stopped pytest."""
     __tracebackhide__ = True
-    operation = ApiOperationMark.get(item.obj)
+    operation = internals.ApiOperationMark.get(item.obj)
     shared = _Shared()
     maxfail = item.config.option.maxfail
     failures = [0]
@@ -157,7 +155,7 @@ def share_out(item: Any, run: "ContractRun", probes: Probes, stop: Callable[[str
     workers = [Worker(lambda ask, lane=lane: _lane_test(item, operation, lane, run, ask))
                   for lane in run.lanes] if len(run.lanes) > 1 else []
     errors: list[BaseException | None] = [None] * len(run.lanes)
-    alone, shares = probes.shares(len(run.lanes))
+    customerless_probes, shares = probes.shares(len(run.lanes))
 
     def go(index: int) -> None:
         lane = run.lanes[index]
@@ -178,31 +176,32 @@ def share_out(item: Any, run: "ContractRun", probes: Probes, stop: Callable[[str
         except BaseException as exc:  # noqa: BLE001 - carried to the main thread, which raises it
             errors[index] = exc
 
-    beside_error: list[BaseException] = []
+    customerless_errors: list[BaseException] = []
 
-    def customerless() -> None:
+    def send_customerless() -> None:
         try:
-            probes.send(alone, run, run.customerless_judge, go_on=lambda: PROBES not in shared.failed, failed=probe_failed)
+            probes.send(customerless_probes, run, run.customerless_judge, go_on=lambda: PROBES not in shared.failed,
+                        failed=probe_failed)
         except BaseException as exc:  # noqa: BLE001 - carried to the main thread, which raises it
-            beside_error.append(exc)
+            customerless_errors.append(exc)
 
     threads = [threading.Thread(target=go, args=(index,), name=f"lane-{lane.number}", daemon=True)
                for index, lane in enumerate(run.lanes)]
-    if alone:
-        threads.append(threading.Thread(target=customerless, name="customerless-probes", daemon=True))
+    if customerless_probes:
+        threads.append(threading.Thread(target=send_customerless, name="customerless-probes", daemon=True))
     try:
-        for generator in workers:
-            generator.start(workers)
+        for worker in workers:
+            worker.start(workers)
         for thread in threads:
             thread.start()
         _wait(threads, stop)
     finally:
-        for generator in workers:
-            generator.kill()
+        for worker in workers:
+            worker.kill()
     # A lane stopped while it shrank (a signal, the lanes' stop) ends in a skip: what it had found still counts.
     errors = [shared.first_failure.get(lane.number, error) if isinstance(error, unittest.SkipTest) else error
               for lane, error in zip(run.lanes, errors)]
-    found = [error for error in errors + beside_error
+    found = [error for error in errors + customerless_errors
              if error is not None and not isinstance(error, unittest.SkipTest)]
     if len(found) == 1:
         raise found[0]
@@ -232,7 +231,7 @@ def _wait(threads: list[threading.Thread], stop: Callable[[str], None]) -> None:
 
 def _judge_case(item: Any, operation: Any, lane: "Lane", run: "ContractRun", shared: _Shared, message: dict[str, Any],
                 refusal: str | None) -> None:
-    """A case a lane's generator drew, sent to the lane's customer and judged by the test's own body."""
+    """A case a lane's worker drew, sent to the lane's customer and judged by the test's own body."""
     __tracebackhide__ = True
     if refusal is not None:
         raise unittest.SkipTest(refusal)
@@ -257,7 +256,7 @@ def _lane_test(item: Any, operation: Any, lane: "Lane", run: "ContractRun", ask:
     schema = operation.schema
     test = internals.build_operation_test(
         config=schema.config, operation=operation, test_func=lane_test, given_kwargs={},
-        feedback=FeedbackSources(constants_value_source=internals.make_constants_value_source(schema)))
+        feedback=internals.FeedbackSources(constants_value_source=internals.make_constants_value_source(schema)))
     # The deterministic cases (the schema's examples, the coverage phase) are the same in every lane's test: each
     # lane keeps every lanes-th of them, so that none iterates over those the others send.
     internals.set_explicit_examples(test, internals.explicit_examples(test)[lane.number - 1::lanes])

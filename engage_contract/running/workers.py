@@ -24,10 +24,11 @@ from typing import Any
 from hypothesis.errors import Flaky
 from schemathesis.core import NOT_SET
 
+from engage_contract import internals
 from engage_contract.judging.failures import leaves
 from engage_contract.running.restore import STOP_SIGNALS  # the run's process alone acts on them
 
-# How long a lane's thread waits, once the run is stopping, for its generator to hand over a case or end.
+# How long a lane's thread waits, once the run is stopping, for its worker to hand over a case or end.
 STOPPING_PATIENCE = 5.0
 # Drawing a case takes well under a second; a process silent this long is stuck, not busy.
 SILENCE_LIMIT = 120.0
@@ -43,7 +44,7 @@ class LaneFailure(AssertionError):
 
 def signature(error: BaseException) -> str:
     """What kind of failure an exception is, as schemathesis keys its failures: the check and what broke."""
-    keys = {getattr(leaf, "_unique_key", None) or f"{type(leaf).__module__}.{type(leaf).__qualname__}"
+    keys = {internals.failure_key(leaf) or f"{type(leaf).__module__}.{type(leaf).__qualname__}"
             for leaf in leaves(error)}
     return " & ".join(sorted(map(str, keys)))
 
@@ -174,7 +175,7 @@ class Worker:
                 stopped_at = stopped_at or time.monotonic()
                 if time.monotonic() - stopped_at > STOPPING_PATIENCE:
                     self.kill()
-                    raise unittest.SkipTest("the run was stopped (the lane's generator did not end in time)")
+                    raise unittest.SkipTest("the run was stopped (the lane's worker did not end in time)")
             elif time.monotonic() - waiting_since > SILENCE_LIMIT:
                 raise EOFError(f"silent for {SILENCE_LIMIT:.0f} s, ended")
         return self._lane_end.recv()
@@ -234,7 +235,7 @@ def wire(case: Any) -> dict[str, Any]:
         "body": _NO_BODY if case.body is NOT_SET else case.body,
         "media_type": case.media_type,
         "multipart_content_types": case.multipart_content_types,
-        "_meta": case.meta,
+        internals.CASE_META: case.meta,
     }
 
 

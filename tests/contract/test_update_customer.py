@@ -23,7 +23,7 @@ from engage_contract.probes.outcomes import bilingual_location, boundary_body, b
 from engage_contract.running import lanes, suite
 from engage_contract.running.contract_run import ContractRun
 
-# The run started before collection (conftest.py): the schema is loaded for its target, eagerly.
+# The run started before collection (engage_contract/plugin.py): the schema is loaded for its target, eagerly.
 API = suite.api_schema(suite.current())
 schema = API.include(method="PATCH")
 CONTRACT = suite.current().contract
@@ -164,7 +164,7 @@ UNKNOWN_IDS = {
 
 
 @pytest.mark.parametrize("kind", list(UNKNOWN_IDS))
-@lanes.touches_no_customer
+@lanes.customerless
 def test_unknown_id_not_found(contract_run: ContractRun, judge: Judge, kind: str) -> None:
     """An id that does not exist answers 404 and creates nothing; odd ids answer 404, never 5xx."""
     _unless_smoke(contract_run, kind in ("generated", "unicode"))

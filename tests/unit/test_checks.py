@@ -11,6 +11,7 @@ import pytest
 from requests.structures import CaseInsensitiveDict
 
 from engage_contract import contract as contract_module
+from engage_contract import internals
 from engage_contract.judging import checks
 from engage_contract.judging.checks.translations import requested_language
 from engage_contract.judging.exchange import Exchange, ReadBack, Sent
@@ -352,4 +353,4 @@ def test_a_violation_signature_never_carries_a_correlation_id() -> None:
 
     with pytest.raises(checks.ContractViolation) as failure:
         wrapped(None, None, Case())
-    assert "c0ffee" in failure.value.message and "c0ffee" not in failure.value._unique_key
+    assert "c0ffee" in failure.value.message and "c0ffee" not in internals.failure_key(failure.value)

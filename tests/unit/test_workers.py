@@ -46,9 +46,9 @@ def _numbers(ask):
 
 
 def _start(build) -> Worker:
-    generator = Worker(build)
-    generator.start([generator])
-    return generator
+    worker = Worker(build)
+    worker.start([worker])
+    return worker
 
 
 def test_a_failure_is_shrunk_there_and_raised_here_as_judged() -> None:
@@ -90,16 +90,16 @@ def test_two_kinds_of_failure_are_shrunk_apart_and_both_raised() -> None:
 
 
 def test_a_process_that_dies_leaves_what_was_found() -> None:
-    generator = Worker(_numbers)
-    generator.start([generator])
+    worker = Worker(_numbers)
+    worker.start([worker])
     seen = []
 
     def judge(message) -> None:
         seen.append(message)
         if len(seen) > 1:
-            generator.kill()
+            worker.kill()
         raise AssertionError("found before it died")
 
     with pytest.raises(BaseExceptionGroup, match="ended before its test did") as raised:
-        generator.serve(judge, stopping=lambda: False, judged=lambda error: None)
+        worker.serve(judge, stopping=lambda: False, judged=lambda error: None)
     assert [str(error) for error in raised.value.exceptions] == ["found before it died"]

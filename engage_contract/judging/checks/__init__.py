@@ -82,7 +82,7 @@ class ContractViolation(Failure):
         self.signature = signature
 
     @property
-    def _unique_key(self) -> str:
+    def _unique_key(self) -> str:  # internals.FAILURE_KEY: schemathesis' private key of a failure
         # The same fault is the same failure in every run: never a correlation id or a generated value.
         return f"{self.check}|{self.signature}"
 
