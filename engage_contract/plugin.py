@@ -353,7 +353,7 @@ def _compare_readings(session: pytest.Session) -> None:
         return
     _CHANGES = readings_module.changes(_run().earlier_readings, _READINGS)
     if _CHANGES and _run().target.readings_strict:
-        text = f"{len(_CHANGES)} reading{'s' if len(_CHANGES) > 1 else ''} changed since {_run().target.readings}: " + \
+        text = f"{readings_module.in_words(_CHANGES)} since {_run().target.readings}: " + \
                "; ".join(map(str, _CHANGES))
         _FAILURES["engage-contract::readings"] = Report([Finding(READINGS_UNCHANGED, READINGS_UNCHANGED_CLAUSE, text)])
         _report(session, "readings unchanged", "failed", text)
@@ -370,7 +370,7 @@ def _build_summary(exit_code: int, restore_problem: str | None) -> dict:
                  "message": (finding.message.splitlines() or [""])[0]}
                 for test, report in _FAILURES.items() for finding in report.findings]
     checks_failed = sorted({failure["check"] for failure in failures} - {"judged", SUITE_ERROR, READINGS_UNCHANGED})
-    changed = (f"{len(_CHANGES)} reading{'s' if len(_CHANGES) > 1 else ''} changed since {_run().target.readings}"
+    changed = (f"{readings_module.in_words(_CHANGES)} since {_run().target.readings}"
                if _CHANGES else "")
     errors = [failure for failure in failures if failure["check"] == SUITE_ERROR]
     if restore_problem:
@@ -436,7 +436,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             if _run().earlier_target != readings_target(_run().target):
                 write(f"compared with the readings of another target, {_run().earlier_target}", yellow=True)
             if _CHANGES:
-                write(f"{len(_CHANGES)} changed since {_run().target.readings}:", yellow=True, bold=True)
+                write(f"{readings_module.in_words(_CHANGES)} since {_run().target.readings}:", yellow=True, bold=True)
                 for change in _CHANGES:
                     write(f"  {change}", yellow=True)
             else:

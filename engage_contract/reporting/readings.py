@@ -113,7 +113,8 @@ def empty_body(x: Exchange) -> Iterator[Seen]:
 
 
 def invalid_body(x: Exchange) -> Iterator[Seen]:
-    if _plain_update(x) and x.body is Body.INVALID and x.sent_is_json:
+    # A body that breaks constraints of several kinds tells nothing of which gets what.
+    if _plain_update(x) and x.body is Body.INVALID and x.sent_is_json and x.broken_keyword:
         yield Seen((str(x.status),), part=x.broken_keyword)
 
 
@@ -760,6 +761,13 @@ def changes(earlier: dict[str, dict[str, Any]], now: dict[str, dict[str, Any]]) 
     return found
 
 
+def in_words(found: list[Change]) -> str:
+    """How many readings changed, and in how many parts: "1 reading changed (invalid-body: 10 parts)"."""
+    parts = Counter(change.name for change in found)
+    detail = ", ".join(f"{name}: {count} parts" if count > 1 else name for name, count in parts.items())
+    return f"{len(parts)} reading{'s' if len(parts) > 1 else ''} changed ({detail})"
+
+
 def _shown(row: dict[str, Any]) -> str:
     if row["reading"] == MIXED:
         return f"mixed ({', '.join(f'{label}: {count}' for label, count in (row.get('seen') or {}).items())})"
@@ -785,7 +793,8 @@ def markdown(readings: dict[str, dict[str, Any]], found: list[Change], compared_
     """For a CI job's page: what changed, then the table of readings."""
     lines = ["### Readings: what the target chose where the page is silent", ""]
     if compared_with is not None:
-        lines += [f"**{len(found)} changed since {compared_with}**" if found else f"Nothing changed since {compared_with}.", ""]
+        lines += [f"**{in_words(found)} since {compared_with}**" if found else f"Nothing changed since {compared_with}.",
+                  ""]
         lines += [f"- `{change.name}`{f' ({_cell(change.part)})' if change.part else ''}: {_cell(change.before)} → "
                   f"{_cell(change.after)}"
                   + (f" (`{change.example.get('request')}` → {change.example.get('status')}, X-Correlation-Id "

@@ -139,6 +139,12 @@ class ContractRun:
             earlier = readings_module.load(target.readings) if target.readings else None
         except readings_module.ReadingsFileError as exc:
             raise ConfigError(str(exc)) from None
+        if earlier is None and target.readings_strict and not target.readings_update:
+            # A mistyped path would otherwise be a gate that compares nothing and passes.
+            raise ConfigError(f"ENGAGE_READINGS {target.readings} does not exist: ENGAGE_READINGS_STRICT=1 needs the "
+                              "readings to compare with (write them with ENGAGE_READINGS_UPDATE=1)")
+        if earlier is None and target.readings:
+            say(f"engage-contract: ENGAGE_READINGS {target.readings} does not exist yet: nothing is compared")
         if earlier is not None and target.readings_update and earlier["target"] != readings_target(target):
             raise ConfigError(f"ENGAGE_READINGS {target.readings} holds the readings of another target "
                               f"({earlier['target']}): ENGAGE_READINGS_UPDATE=1 would write this one's over them; "

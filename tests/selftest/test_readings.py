@@ -82,9 +82,10 @@ def test_another_legal_server_is_a_warning_naming_exactly_what_changed(earlier: 
     assert {change["part"] for change in changed} == set(json.loads(earlier.read_text())["readings"]["invalid-body"]["parts"])
     assert all((change["before"], change["after"]) == ("400", "422") for change in changed), changed
     assert all(change["example"]["status"] == 422 and change["example"]["correlation_id"] for change in changed)
-    assert f"{len(changed)} changed since {earlier}:" in outcome.output
+    parts = f"invalid-body: {len(changed)} parts" if len(changed) > 1 else "invalid-body"
+    assert f"1 reading changed ({parts}) since {earlier}:" in outcome.output
     assert f"invalid-body ({changed[0]['part']}): 400 -> 422 (PATCH " in outcome.output
-    assert f"{len(changed)} reading{'s' if len(changed) > 1 else ''} changed since" in outcome.summary["verdict"]["says"]
+    assert f"1 reading changed ({parts}) since" in outcome.summary["verdict"]["says"]
     assert json.loads(earlier.read_text())["readings"]["invalid-body"]["reading"] == "400", "compared, not updated"
 
 
@@ -102,6 +103,13 @@ def test_strict_writes_no_change_into_the_file(earlier: Path) -> None:
     outcome = _compared(earlier, [OTHER], ENGAGE_READINGS_STRICT="1", ENGAGE_READINGS_UPDATE="1")
     assert outcome.exit_code == 1 and "is left as it was" in outcome.output, outcome.output[-3000:]
     assert json.loads(earlier.read_text())["readings"]["invalid-body"]["reading"] == "400"
+
+
+def test_strict_against_a_file_that_does_not_exist_is_a_mistake(tmp_path: Path) -> None:
+    # A mistyped path would be a gate that compares nothing and passes.
+    outcome = _run([], tmp_path / "mistyped.json", ENGAGE_READINGS_STRICT="1")
+    assert outcome.exit_code == 64 and "does not exist: ENGAGE_READINGS_STRICT=1 needs" in outcome.output, \
+        outcome.output[-2000:]
 
 
 def test_an_update_refuses_another_targets_file(earlier: Path, tmp_path: Path) -> None:

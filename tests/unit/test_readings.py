@@ -382,6 +382,13 @@ def test_every_silence_has_a_row_in_the_readme() -> None:
     assert not missing, f"the README's table of silences names no reading {missing}"
 
 
+def test_changes_are_counted_by_reading() -> None:
+    found = [readings.Change("invalid-body", part, "400", "422", None) for part in ("type", "maxLength")]
+    found.append(readings.Change("odd-id", "", "404", "400", None))
+    assert readings.in_words(found) == "2 readings changed (invalid-body: 2 parts, odd-id)"
+    assert readings.in_words(found[:1]) == "1 reading changed (invalid-body)"
+
+
 def test_seen_label_joins_the_choices_nothing_told_apart() -> None:
     assert Seen(("kept", "filled in")).label == "kept or filled in"
     assert Seen(tuple("abcde")).label == "one of 5: a, b, c, …"
