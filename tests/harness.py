@@ -256,8 +256,11 @@ def run_suite(faults: list[str] = (), *, profile: str = "ci", stop_at_first_fail
                 variables.update(ENGAGE_TOKEN="", ENGAGE_CLIENT_ID=oauth["client_id"],
                                  ENGAGE_CLIENT_SECRET=oauth["client_secret"], ENGAGE_TOKEN_URL=token_url)
             variables.update(env or {})
+            # no:unraisableexception: pytest's hunt for unraisable exceptions collects garbage again and again at
+            # the end of every session (half a second each, and the self-tests run the suite over a hundred times).
             command = [sys.executable, "-m", "pytest", str(ROOT / tests), "-q", "--assert=plain",
-                       "-p", "no:cacheprovider", f"--rootdir={ROOT}", f"--junitxml={junit}", *pytest_args]
+                       "-p", "no:cacheprovider", "-p", "no:unraisableexception", f"--rootdir={ROOT}",
+                       f"--junitxml={junit}", *pytest_args]
             if stop_at_first_failure:
                 command.append("-x")
             # A working directory of its own keeps the variant's failures out of the project's example database.

@@ -15,6 +15,8 @@ from engage_contract.reference.app import ReferenceServer
 
 __all__ = ["ReferenceServer", "start"]
 
+SHUTDOWN_POLL = 0.05  # seconds
+
 
 def start(*, token: str, host: str = "127.0.0.1", port: int = 0, enterprise: str = "acme",
           customer_ids: tuple[str, ...] = ("1001",), faults: list[str] | tuple[str, ...] = (),
@@ -41,5 +43,7 @@ def start(*, token: str, host: str = "127.0.0.1", port: int = 0, enterprise: str
         first_reads_delay=first_reads_delay,
         log=log,
     )
-    threading.Thread(target=server.serve_forever, name="engage-reference", daemon=True).start()
+    # A short poll: shutdown() waits for it, and the self-tests start and stop a server for every run.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL}, name="engage-reference",
+                     daemon=True).start()
     return server
