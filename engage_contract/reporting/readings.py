@@ -539,8 +539,10 @@ class Readings:
         self._errors: dict[str, str] = {}  # silence -> the first error of its observer
 
     def exchange(self, x: Exchange) -> None:
-        """Every observer's look at one judged exchange. An observer that trips on an answer is the suite's bug:
-        its row says so, and the run's verdict is left alone."""
+        """Every observer's look at one judged exchange that is the API's own answer. An observer that trips on
+        an answer is the suite's bug: its row says so, and the run's verdict is left alone."""
+        if not _the_apis_answer(x.status) or x.inconclusive:
+            return
         for silence in SILENCES:
             if silence.observe is None:
                 continue
@@ -579,7 +581,7 @@ class Readings:
             after = (headers.get("retry-after") or "").strip()
             self._add("retry-after", Seen(("absent" if not after else "seconds" if re.fullmatch(r"\d+", after)
                                            else "an HTTP-date",), f"Retry-After: {after}"[:80], part), example)
-        if status in GATEWAY_STATUSES or status == 429:  # a gateway's or a rate limiter's answer may differ
+        if not _the_apis_answer(status) or status == 429:  # a rate limiter's answer may differ too
             return
         sent = response.request.headers.get("X-Correlation-Id")
         if sent:
@@ -628,6 +630,13 @@ def _summed(parts: dict[str, dict[str, Any]]) -> str:
     if len(readings) == 1:
         return readings.pop()
     return "; ".join(f"{part}: {row['reading']}" for part, row in parts.items())
+
+
+def _the_apis_answer(status: int) -> bool:
+    """Whether an answer can show what the API chose: a redirect or a 5xx is a proxy's or a gateway's as often as
+    the API's (a 5xx or a redirect of the API itself fails its own clause), and a reading of one would call a
+    gateway's bad minute a change of the API."""
+    return not (300 <= status < 400 or status >= 500)
 
 
 def _headers(response: Any) -> dict[str, str]:

@@ -382,6 +382,18 @@ def test_every_silence_has_a_row_in_the_readme() -> None:
     assert not missing, f"the README's table of silences names no reading {missing}"
 
 
+@pytest.mark.parametrize("status", [301, 307, 500, 502, 503, 409, 429])
+def test_an_answer_that_may_be_a_gateways_shows_no_choice(status: int) -> None:
+    # A redirect, a 5xx, a 409 or 429 after the retries: a proxy's or the platform's moment, not the API's choice.
+    x = exchange(status, {"errors": []}, body={"existing": "yes"}, response_type="text/html")
+    found = Readings()
+    found.exchange(x)
+    if status != 409:  # a 409's answer is the API's own, and shows its transport's choices
+        found.response(_response(status, {"Content-Type": "text/html", "Connection": "close"}))
+    reached = {name for name, row in found.result().items() if row["reading"] != NOT_REACHED}
+    assert reached <= {"retry-after"}, reached
+
+
 def test_changes_are_counted_by_reading() -> None:
     found = [readings.Change("invalid-body", part, "400", "422", None) for part in ("type", "maxLength")]
     found.append(readings.Change("odd-id", "", "404", "400", None))
