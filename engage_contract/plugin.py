@@ -311,9 +311,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             name = f"{finding.check}: {signature} (customer {judge.customer_id})"
             _FAILURES[f"engage-contract::{name}"] = Report([finding])
             _report(session, name, "failed", Report([finding]))
-    _compare_readings(session)
-    # Failures that are verdicts on the API (contract_exercised with nothing to judge is none).
-    verdicts = session.testsfailed - len(_run().unjudged)
+    readings_failed = _compare_readings(session)
+    # Failures that are verdicts on the API (contract_exercised with nothing to judge is none, and a changed reading
+    # says nothing of the contract: a run that could not judge stays one).
+    verdicts = session.testsfailed - len(_run().unjudged) - readings_failed
     unjudged = _run().cannot_judge() if _STOPPED_BY is None else None
     if unjudged:
         text = f"the environment did not let the suite judge: {unjudged}"
@@ -345,18 +346,20 @@ READINGS_UNCHANGED_CLAUSE = ("What the target chose where the page is silent is 
                              "(ENGAGE_READINGS_STRICT=1).")
 
 
-def _compare_readings(session: pytest.Session) -> None:
-    """This run's readings, and what changed since the earlier ones: a warning, or (strict) a failure of its own."""
+def _compare_readings(session: pytest.Session) -> int:
+    """This run's readings, and what changed since the earlier ones: a warning, or (strict) a failure of its own;
+    how many failures it reported."""
     global _READINGS, _CHANGES
     _READINGS = _run().readings.result()
     if _run().earlier_readings is None:
-        return
+        return 0
     _CHANGES = readings_module.changes(_run().earlier_readings, _READINGS)
-    if _CHANGES and _run().target.readings_strict:
-        text = f"{readings_module.in_words(_CHANGES)} since {_run().target.readings}: " + \
-               "; ".join(map(str, _CHANGES))
-        _FAILURES["engage-contract::readings"] = Report([Finding(READINGS_UNCHANGED, READINGS_UNCHANGED_CLAUSE, text)])
-        _report(session, "readings unchanged", "failed", text)
+    if not (_CHANGES and _run().target.readings_strict):
+        return 0
+    text = f"{readings_module.in_words(_CHANGES)} since {_run().target.readings}: " + "; ".join(map(str, _CHANGES))
+    _FAILURES["engage-contract::readings"] = Report([Finding(READINGS_UNCHANGED, READINGS_UNCHANGED_CLAUSE, text)])
+    _report(session, "readings unchanged", "failed", text)
+    return 1
 
 
 def _readings_summary() -> dict:

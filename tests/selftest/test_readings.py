@@ -98,6 +98,15 @@ def test_strict_makes_a_change_fail_the_run_as_a_case_of_its_own(earlier: Path) 
     assert outcome.summary["verdict"]["says"].endswith("(ENGAGE_READINGS_STRICT=1)")
 
 
+def test_a_change_in_a_run_that_could_not_judge_is_no_verdict_on_the_contract(earlier: Path) -> None:
+    # 429 bursts longer than the retries leave cases without a verdict, and none may be (ENGAGE_MAX_INCONCLUSIVE=0):
+    # the changed reading is reported, but the run says it could not judge (75), never that the contract holds.
+    outcome = _compared(earlier, [OTHER, "legal-rate-limit"], ENGAGE_READINGS_STRICT="1", ENGAGE_MAX_INCONCLUSIVE="0")
+    assert outcome.exit_code == 75, outcome.output[-3000:]
+    assert "readings unchanged" in outcome.failed_tests and outcome.summary["readings"]["changed"]
+    assert outcome.summary["verdict"]["outcome"] == "could-not-judge"
+
+
 def test_strict_writes_no_change_into_the_file(earlier: Path) -> None:
     # Else the failing run would write the new readings, and running it again would pass.
     outcome = _compared(earlier, [OTHER], ENGAGE_READINGS_STRICT="1", ENGAGE_READINGS_UPDATE="1")
