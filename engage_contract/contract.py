@@ -86,6 +86,11 @@ class Contract:
         return dict(self.component("CustomerUpdate")["properties"])
 
     @functools.cached_property
+    def server_set_fields(self) -> tuple[str, ...]:
+        """The properties of a customer that only the server sets: the response has them, the request does not."""
+        return tuple(name for name in self.component("Customer")["properties"] if name not in self.request_fields)
+
+    @functools.cached_property
     def location_fields(self) -> tuple[str, ...]:
         """The properties the page names on a response's location (it allows others)."""
         return tuple(self.component("Location")["properties"])

@@ -100,9 +100,10 @@ class Client:
         return Scrubber(self.tokens.secrets).text(text)
 
     def send(self, case: Case, *, authorized: bool = True, token: str | None = None,
-             base_url: str | None = None) -> Response:
+             base_url: str | None = None, retry_conflicts: bool = True) -> Response:
         """Send a case with a fresh X-Correlation-Id, with or without our token (or with another one); to the
-        target, or to `base_url` (the same API under another enterprise)."""
+        target, or to `base_url` (the same API under another enterprise); `retry_conflicts=False`: a 409 is the
+        answer (to updates sent at the same moment, it is one the contract allows)."""
         headers: dict[str, str] = {}
 
         def attempt() -> Response:
@@ -118,7 +119,8 @@ class Client:
                                  timeout=self.timeout)
 
         try:
-            return self._guarded(lambda: self._with_retries(attempt, describe=lambda: ""))
+            return self._guarded(lambda: self._with_retries(
+                attempt, describe=lambda: "", retried=RETRIED_STATUSES if retry_conflicts else (429,)))
         except (TargetTimedOut, AnswerBroken) as exc:
             exc.sent_headers = dict(headers)  # the failure shows the request with the headers it went with
             raise
@@ -164,7 +166,7 @@ class Client:
         return f"{self.base_url}/customers/{quote(customer_id, safe='')}"
 
     def _with_retries(self, send: Callable[[], Any], describe: Callable[[], str], urgent: bool = False,
-                      timeout: float | None = None) -> Any:
+                      timeout: float | None = None, retried: tuple[int, ...] = RETRIED_STATUSES) -> Any:
         retried_once = refreshed = just_refreshed = False
         attempt = 0
         gateway_status, recovered = None, False  # a 502, 503 or 504 retried once, and whether that helped
@@ -199,7 +201,7 @@ class Client:
                 refreshed = just_refreshed = True  # our token may have expired or been revoked mid-run: once more
                 self.pacer.retried()
                 continue
-            if status in RETRIED_STATUSES and attempt < (URGENT_RETRIES if urgent else MAX_RETRIES):
+            if status in retried and attempt < (URGENT_RETRIES if urgent else MAX_RETRIES):
                 if self.stopping and not urgent:
                     raise RunStopped("the run was stopped")
                 attempt += 1

@@ -7,7 +7,7 @@ import enum
 import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,7 @@ import jsonschema
 from engage_contract.contract import Contract
 from engage_contract.http.retries import RETRIED_STATUSES
 from engage_contract.judging.customer import data_in, stable_view
+from engage_contract.judging.failures import Evidence
 from engage_contract.tzdb import zone_names
 
 JSON_MEDIA_TYPE = "application/json"
@@ -81,6 +82,10 @@ class Exchange:
     read_only: bool = False  # a token with the read-only scope went with the request (ENGAGE_READONLY_TOKEN)
     elsewhere: bool = False  # sent under another enterprise than the target's
     operation: str = field(default="PATCH /customers/{id}")
+    # Sent at the same moment as other updates of the customer: the statuses all of them got; () for any other
+    simultaneous: tuple[int, ...] = ()
+    # How a failure shows this exchange (curl line, correlation id), made only when one does: relations show several.
+    evidence_of: Callable[[], Evidence] | None = field(default=None, repr=False, compare=False)
 
     @property
     def method(self) -> str:
@@ -161,6 +166,11 @@ class Exchange:
         name. A server may refuse it as malformed (400) as well as with its listed 422."""
         zone = self.sent_body.get(TIME_ZONE_FIELD)
         return isinstance(zone, str) and zone not in zone_names()
+
+    @property
+    def names_server_set(self) -> bool:
+        """The body names a property only the server sets (an id, a timestamp): it may be refused for that."""
+        return any(name in self.sent_body for name in self.contract.server_set_fields)
 
     @property
     def plain_id(self) -> bool:

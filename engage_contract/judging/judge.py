@@ -30,8 +30,10 @@ from engage_contract.http.retries import MAX_RETRIES
 from engage_contract.judging import checks
 from engage_contract.judging.baseline import KnownDeviations
 from engage_contract.judging.customer import data_of
+from engage_contract.judging.relations import Read
 from engage_contract.judging.exchange import INCONCLUSIVE_STATUSES, Body, Exchange, ReadBack, Sent
-from engage_contract.judging.failures import Finding, request_evidence
+from engage_contract.judging.failures import Finding, evidence, leaves, request_evidence
+from engage_contract.judging.turns import Turns
 
 T = TypeVar("T")
 
@@ -157,8 +159,14 @@ def _carrying_headers(finding: TransportFinding, sent: Exception) -> TransportFi
 class Judge:
     def __init__(self, contract: Contract, client: Client, customer_id: str,
                  known: KnownDeviations | None = None, cases_sent: CasesSent | None = None,
-                 lock_seconds: float = 60.0) -> None:
+                 lock_seconds: float = 60.0, turns: Turns | None = None) -> None:
         self.contract = contract
+        self.turns = turns if turns is not None else Turns()  # the run's, shared by its lanes
+        # Write events (an update sent, an update answered) of every lane, and of this one, when the read that the
+        # known state came from was sent: a write of another lane after that may be missing from it.
+        self._events_at_known = self._own_at_known = self._events_before_read = self._own_before_read = 0
+        self._own_events = 0
+        self._others_wrote = False  # during the case just judged, another lane sent an update
         self.client = client
         self.customer_id = customer_id
         self.cases_sent = cases_sent if cases_sent is not None else CasesSent()  # the run's, shared by its lanes
@@ -184,18 +192,45 @@ class Judge:
         self.deviations = known if known is not None else KnownDeviations(path=None)
         self.schemathesis_checks = checks.as_schemathesis_checks(checks.ALL, lambda case: self._pending[case.id],
                                                                  self.deviations, client.mask)
+        # The clauses of an answer on its own, for updates whose state others change at the same moment.
+        self._answer_checks = checks.as_schemathesis_checks(checks.RESPONSE_FORM, lambda case: self._pending[case.id],
+                                                            self.deviations, client.mask)
+        self._siblings: list[Client] = []
 
     def remember(self, data: dict[str, Any] | None) -> None:
         """Take a representation of the test customer as what the suite now knows of it (None: unknown)."""
         self.known = data
+        self._events_at_known, self._own_at_known = self._events_before_read, self._own_before_read
         if self.created_at is None and data is not None:
             self.created_at = data.get("createdAt")
 
     def send(self, case: Case, *, authorized: bool = True, token: str | None = None,
-            known_good: bool = False, read_only: bool = False, base_url: str | None = None) -> Exchange:
+             known_good: bool = False, read_only: bool = False, base_url: str | None = None) -> Exchange:
         """Send a case, read the customer back, and judge both; raise what schemathesis raises for failed checks,
         and CaseUnjudged (a skip) where the platform gave no verdict (unreachable, no token, 409 or 429 after the
-        retries, a read-back that told nothing)."""
+        retries, a read-back that told nothing). With several lanes, a failure of a clause about what the suite
+        knew before, while another lane wrote, is replayed with the target alone: only its replay's verdict counts
+        (the change may have been another customer's update reaching this one: other_customers_untouched's)."""
+        __tracebackhide__ = True
+        arguments = dict(authorized=authorized, token=token, known_good=known_good, read_only=read_only,
+                         base_url=base_url)
+        failing, first_failure = self.tally.failing_cases, self.tally.first_failure_at
+        try:
+            with self.turns.shared():
+                return self._send(case, **arguments)
+        except (AssertionError, BaseExceptionGroup) as exc:
+            if not self._others_wrote or self.turns.is_alone() or not _about_what_was_known(exc):
+                raise
+        with self.turns.alone():
+            self.known = None
+            self._read_known()
+            self._send(case, **arguments)  # failing alone, the failure is its own
+        self.tally.failing_cases, self.tally.first_failure_at = failing, first_failure
+        self._unjudged("changed meanwhile by another lane's request")
+        raise CaseUnjudged("no verdict: the customer changed while another lane wrote, and replayed alone the case holds")
+
+    def _send(self, case: Case, *, authorized: bool, token: str | None, known_good: bool, read_only: bool,
+              base_url: str | None) -> Exchange:
         __tracebackhide__ = True
         if self.stopped_by is not None:
             # A skip, not an error: hypothesis stops at once instead of shrinking, and nothing reads as a failure.
@@ -205,8 +240,10 @@ class Judge:
         if self._conflicts_since is not None:
             self.client.pacer.pause(CONFLICT_PAUSE)
         sending = time.monotonic()
+        writes = case.method.upper() != "GET"
+        self._write_event(writes)
         try:
-            response = self._send(lambda: self.client.send(case, authorized=authorized, token=token, base_url=base_url))
+            response = self._answered(lambda: self.client.send(case, authorized=authorized, token=token, base_url=base_url))
         except (TargetUnreachable, CredentialsRejected) as exc:
             self.tally.cases += 1
             self._unjudged("no token" if isinstance(exc, (TokenUnavailable, CredentialsRejected)) else "unreachable")
@@ -227,9 +264,13 @@ class Judge:
             self._failed()
             self._case_done()
             raise
+        finally:
+            self._write_event(writes)
         self._unreachable_in_a_row = 0
         exchange = self._exchange(case, response, known_good, read_only, elsewhere=base_url is not None)
+        exchange.evidence_of = lambda: evidence(case, response, exchange.authorized, self.client.mask)
         exchange.after = self._read_back(exchange)
+        self._others_wrote = (self.turns.events - self._events_at_known) - (self._own_events - self._own_at_known) > 0
         self._count(exchange)
         if self.client.readings is not None:
             self.client.readings.exchange(exchange)
@@ -302,6 +343,91 @@ class Judge:
         finally:
             self._generating = False
 
+    def refresh(self) -> None:
+        """Read the customer again where another lane's request may have changed it since it was last read (a
+        relation that compares with what was known starts from what is)."""
+        if self.turns.lanes > 1 or self.known is None:
+            self.known = None
+            self._read_known()
+
+    def observe(self, case: Case) -> Read:
+        """A GET of a customer, for a relation: judged by nothing on its own, its answer and how to repeat it."""
+        __tracebackhide__ = True
+        self._events_before_read, self._own_before_read = self.turns.events, self._own_events
+        with self.turns.shared():
+            try:
+                response = self._answered(lambda: self.client.send(case))
+            except (TargetUnreachable, CredentialsRejected) as exc:
+                raise CaseUnjudged(f"no verdict: {exc}") from None
+        status = response.status_code
+        told = status not in INCONCLUSIVE_STATUSES and status < 500 and not 300 <= status < 400
+        return Read(str(case.path_parameters.get("id", "")), (case.headers or {}).get("Accept-Language"),
+                    status if told else None, data_of(response) if told else None,
+                    evidence(case, response, True, self.client.mask))
+
+    def send_together(self, cases: list[Case], read: Case) -> tuple[list[Exchange], Read]:
+        """Send updates of the test customer at the same moment, each on a session of its own, then read it once.
+        Each is judged by the clauses of its answer alone (the others compare with a state that the other
+        updates change meanwhile); the relation judges the rest."""
+        __tracebackhide__ = True
+        if self.known is None:
+            self._read_known()
+        clients = [self.client, *(self._sibling(index) for index in range(1, len(cases)))]
+        barrier = threading.Barrier(len(cases))
+        answers: list[Any] = [None] * len(cases)
+
+        def go(index: int) -> None:
+            try:
+                barrier.wait(timeout=self.client.timeout)
+                answers[index] = clients[index].send(cases[index], retry_conflicts=False)
+            except Exception as exc:  # noqa: BLE001 - raised in the judge's thread below
+                answers[index] = exc
+
+        with self.turns.shared():
+            for _ in cases:
+                self._write_event(True)
+            threads = [threading.Thread(target=go, args=(index,), daemon=True) for index in range(len(cases))]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            for _ in cases:
+                self._write_event(True)
+        for answer in answers:
+            if isinstance(answer, (TargetUnreachable, CredentialsRejected, threading.BrokenBarrierError)):
+                self.remember(None)
+                raise CaseUnjudged(f"no verdict: {answer}")
+            if isinstance(answer, (TargetTimedOut, AnswerBroken)):
+                self.remember(None)
+                raise (RequestTimedOut if isinstance(answer, TargetTimedOut) else AnswerIncomplete)(str(answer))
+            if isinstance(answer, BaseException):
+                raise answer
+        after = self.observe(read)
+        exchanges = []
+        for case, response in zip(cases, answers):
+            exchange = self._exchange(case, response, False)
+            exchange.simultaneous = tuple(answer.status_code for answer in answers) if len(cases) > 1 else ()
+            exchange.after = ReadBack(after.status, after.data, after.accept_language,
+                                      inconclusive=None if after.status is not None else "no answer that tells")
+            exchange.evidence_of = lambda case=case, response=response, exchange=exchange: evidence(
+                case, response, exchange.authorized, self.client.mask)
+            self._count(exchange)
+            if self.client.readings is not None:
+                self.client.readings.exchange(exchange)
+            self._pending[case.id] = exchange
+            try:
+                case.validate_response(response, checks=self._answer_checks)
+            finally:
+                del self._pending[case.id]
+            exchanges.append(exchange)
+        self.remember(after.data)
+        return exchanges, after
+
+    def _sibling(self, index: int) -> Client:
+        while len(self._siblings) < index:
+            self._siblings.append(self.client.sibling())
+        return self._siblings[index - 1]
+
     def _exchange(self, case: Case, response: Any, known_good: bool, read_only: bool = False,
                   elsewhere: bool = False) -> Exchange:
         request = response.request
@@ -338,12 +464,18 @@ class Judge:
             self.tally.inconclusive_read_backs += 1
         return read
 
+    def _write_event(self, writes: bool) -> None:
+        if writes:
+            self.turns.write_event()
+            self._own_events += 1
+
     def _read(self, customer_id: str, accept_language: str | None) -> ReadBack:
         """One GET of a customer. 409 or 429 (after the client's retries) tell nothing; a 5xx, a redirect, no
         complete answer in time or a broken one tell nothing of the request before it either, and are findings
         about the GET itself."""
+        self._events_before_read, self._own_before_read = self.turns.events, self._own_events
         try:
-            response = self._send(lambda: self.client.read(customer_id, accept_language))
+            response = self._answered(lambda: self.client.read(customer_id, accept_language))
         except (TransportFinding, ClientError) as exc:  # a finding about the GET, whatever broke
             finding = exc.finding if isinstance(exc, TransportFinding) else Finding(
                 checks.READ_BACK_ANSWERS, checks.READ_BACK_ANSWERS_CLAUSE, str(exc))
@@ -369,7 +501,7 @@ class Judge:
                               f"{finding.check}: {finding.message}")
         self.read_back_findings.setdefault(signature, finding)
 
-    def _send(self, send: Callable[[], T]) -> T:
+    def _answered(self, send: Callable[[], T]) -> T:
         """Send; a request that got no complete answer in time, or a broken one, breaks a clause of its own. A
         target that leaves several requests in a row without an answer has stopped answering: the run stops."""
         try:
@@ -409,3 +541,17 @@ class Judge:
             for error in exchange.json.get("errors") or []:
                 if isinstance(error, dict) and error.get("code") in self.contract.business_error_codes:
                     tally.business_codes[error["code"]] += 1
+
+
+# The clauses that compare what a request did with what the suite knew of the customer before it, or its answer with
+# the read-back after it: another lane's update reaching this customer meanwhile would break them too.
+ABOUT_WHAT_WAS_KNOWN = frozenset({
+    "unsent_fields_kept", "rejected_request_changes_nothing", "empty_update_changes_nothing",
+    "timestamps_are_consistent", "chosen_time_zone_is_iana", "change_persists",
+})
+
+
+def _about_what_was_known(error: BaseException) -> bool:
+    """Whether every clause the error breaks compares with what was known before the request."""
+    found = [getattr(leaf, "check", None) for leaf in leaves(error)]
+    return bool(found) and all(name in ABOUT_WHAT_WAS_KNOWN for name in found)

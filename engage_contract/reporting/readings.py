@@ -29,7 +29,7 @@ import jsonschema
 
 from engage_contract.http.retries import GATEWAY_STATUSES, RETRIED_STATUSES
 from engage_contract.judging.checks.translations import ANY, requested_language
-from engage_contract.judging.customer import TRANSLATABLE, as_json, translations
+from engage_contract.judging.customer import TRANSLATABLE, as_json, same, translations
 from engage_contract.judging.exchange import Body, Exchange
 from engage_contract.tzdb import distance_km, zones
 
@@ -465,6 +465,37 @@ def read_only_token(x: Exchange) -> Iterator[Seen]:
         yield from _status(x)
 
 
+def text_spaces(x: Exchange) -> Iterator[Seen]:
+    data = _accepted(x)
+    if data is None:
+        return
+    for name, sent in x.sent_fields.items():
+        if isinstance(sent, str) and sent != sent.strip() and sent.strip() and isinstance(data.get(name), str):
+            got = data[name]
+            yield Seen(("as sent" if got == sent else "trimmed" if got == sent.strip() else "another",), f"{name}")
+
+
+def server_set_in_body(x: Exchange) -> Iterator[Seen]:
+    if _plain_update(x) and x.body is Body.VALID and x.names_server_set and x.status in (200, 400, 422):
+        yield Seen(("ignored" if x.status == 200 else str(x.status),))
+
+
+def no_op_updated_at(x: Exchange) -> Iterator[Seen]:
+    data = _accepted(x)
+    if data is None or x.before is None or x.simultaneous or x.stable(x.before) != x.stable(data):
+        return
+    if ((x.before.get("location") or {}).get("translations") != (data.get("location") or {}).get("translations")):
+        return  # the same translations in another order, or their items' extras dropped: a change all the same
+    if x.before.get("updatedAt") is not None:
+        # Equal is also what a clock that moved less than the timestamps' precision shows.
+        yield Seen(("kept", "moved") if same(data.get("updatedAt"), x.before["updatedAt"]) else ("moved",))
+
+
+def simultaneous_updates(x: Exchange) -> Iterator[Seen]:
+    if x.simultaneous and x.is_update and set(x.simultaneous) <= {200, 409}:
+        yield Seen(("one refused with 409" if 409 in x.simultaneous else "both accepted",))
+
+
 SILENCES: tuple[Silence, ...] = (
     Silence("empty-body", "A PATCH with no body, or zero bytes of JSON", empty_body),
     Silence("invalid-body", "Which of 400 or 422 a schema-invalid JSON body gets", invalid_body),
@@ -493,6 +524,11 @@ SILENCES: tuple[Silence, ...] = (
             one_language_twice),
     Silence("translation-twice", "A translation sent twice, the same language and value", translation_twice),
     Silence("translation-item-extras", "Unknown properties of a translation item", translation_item_extras),
+    Silence("text-spaces", "Leading or trailing spaces in text sent", text_spaces),
+    Silence("server-set-in-body", "A body naming a property only the server sets (an id, a timestamp)",
+            server_set_in_body),
+    Silence("no-op-updated-at", "updatedAt after an update that changes nothing", no_op_updated_at),
+    Silence("simultaneous-updates", "Two updates of one customer at the same moment", simultaneous_updates),
     Silence("odd-id", "An id a URL must encode (a slash, a space, non-ASCII) that does not exist", odd_id),
     Silence("unauthenticated", "The status for a missing or wrong token", unauthenticated),
     Silence("other-enterprise", "The status for a customer read under another enterprise", other_enterprise),

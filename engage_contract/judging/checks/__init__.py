@@ -42,6 +42,7 @@ PATCH_SEMANTICS: tuple[Check, ...] = (
     patch_semantics.location_matches_sent,
     patch_semantics.change_persists,
     patch_semantics.timestamps_are_consistent,
+    patch_semantics.chosen_time_zone_is_iana,
 )
 TRANSLATIONS: tuple[Check, ...] = (
     translations.picked_translations_are_listed,

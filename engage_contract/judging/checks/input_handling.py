@@ -18,7 +18,8 @@ def valid_input_accepted(exchange: Exchange) -> None:
     if not _judged_update(exchange, Body.VALID) or not exchange.headers_are_valid:
         return
     # A time zone that is no IANA name breaks the notes' data conventions: 400 (malformed) is as good as 422.
-    allowed = (200, 422, 400) if exchange.breaks_a_convention else (200, 422)
+    # A body naming a property only the server sets may be refused for it, as malformed (400) or not.
+    allowed = (200, 422, 400) if exchange.breaks_a_convention or exchange.names_server_set else (200, 422)
     if exchange.status not in allowed:
         raise Violation(f"a schema-valid request got {exchange.status}", str(exchange.status))
 

@@ -15,6 +15,7 @@ from engage_contract.judging.customer import (
     translations,
 )
 from engage_contract.judging.exchange import Body, Exchange
+from engage_contract.tzdb import zone_names
 
 
 def _accepted_update(exchange: Exchange) -> dict[str, Any] | None:
@@ -52,9 +53,15 @@ def sent_values_stored(exchange: Exchange) -> None:
             continue  # the response never carries null there: the server chooses
         if name == "timeZone" and sent_fields.get("location") is not None:
             continue  # the page does not say whether a sent location or a sent timeZone decides the zone
-        if not same(data.get(name), sent):
+        if not same(data.get(name), sent) and not _trimmed(sent, data.get(name)):
             wrong.append(Difference((name,), sent, data.get(name)))
     _raise_differences(wrong, "sent values did not come back")
+
+
+def _trimmed(sent: Any, got: Any) -> bool:
+    """Text stored without the spaces around it: the page says nothing of trimming (relations.py's
+    stored_whatever_was_there holds a server to trimming alike whatever was stored before)."""
+    return isinstance(sent, str) and isinstance(got, str) and bool(got) and got in (sent.strip(), sent.strip(" "))
 
 
 def unsent_fields_kept(exchange: Exchange) -> None:
@@ -130,7 +137,8 @@ def timestamps_are_consistent(exchange: Exchange) -> None:
     data = exchange.data if exchange.targets_customer else None
     if data is None:
         return
-    # An unknown top-level property that happens to be called createdAt: what a server does with it is not said.
+    # A body that names createdAt is the relation server_set_properties_ignored's to judge, with the request's own
+    # evidence; here the clause is about what the body did not ask for.
     if exchange.created_at is not None and "createdAt" not in exchange.sent_body:
         if not same(data.get("createdAt"), exchange.created_at):
             raise Violation(f"createdAt changed from {as_json(exchange.created_at)} to "
@@ -138,3 +146,16 @@ def timestamps_are_consistent(exchange: Exchange) -> None:
     created, updated = parse_time(data.get("createdAt")), parse_time(data.get("updatedAt"))
     if created is not None and updated is not None and updated < created:
         raise Violation(f"updatedAt {as_json(data['updatedAt'])} is before createdAt {as_json(data['createdAt'])}", "updatedAt")
+
+
+def chosen_time_zone_is_iana(exchange: Exchange) -> None:
+    """A time zone the server chooses (timeZone sent as null, or left to the location) is an IANA name, as the
+    platform notes its time zones."""
+    data = exchange.data if exchange.is_update and exchange.status == 200 else None
+    if data is None:
+        return
+    zone, sent = data.get("timeZone"), exchange.sent_fields.get("timeZone")
+    # A zone the customer had already is not the server's choice now (it may come from before the convention).
+    kept = exchange.before is not None and zone == exchange.before.get("timeZone")
+    if isinstance(zone, str) and zone != sent and not kept and zone not in zone_names():
+        raise Violation(f"the server chose the time zone {as_json(zone)}, which is no IANA name", "timeZone")
