@@ -20,6 +20,7 @@ from engage_contract.judging import customer
 from engage_contract.judging.baseline import BaselineError, KnownDeviations
 from engage_contract.judging.exchange import Body
 from engage_contract.judging.judge import CasesSent, Judge, Tally
+from engage_contract.judging.turns import Turns
 from engage_contract.reporting import readings as readings_module
 from engage_contract.reporting.readings import Readings
 from engage_contract.running import journal, preflight, restore
@@ -187,14 +188,15 @@ class ContractRun:
             if server is not None:
                 server.shutdown()
             raise
-        lanes, cases_sent = [], CasesSent()
+        lanes, cases_sent, turns = [], CasesSent(), Turns(len(customer_ids))
         claims = [claimed.get(customer_id) for customer_id in customer_ids]
         for number, (customer_id, lane_client, claim, original) in enumerate(
                 zip(customer_ids, clients, claims, originals), start=1):
-            judge = Judge(contract, lane_client, customer_id, known, cases_sent, lock_seconds=target.lock_seconds)
+            judge = Judge(contract, lane_client, customer_id, known, cases_sent, lock_seconds=target.lock_seconds,
+                          turns=turns)
             judge.remember(original)
             lanes.append(Lane(number, customer_id, lane_client, judge, original, claim))
-        customerless = Judge(contract, client.sibling(), customer_ids[0], known)
+        customerless = Judge(contract, client.sibling(), customer_ids[0], known, turns=turns)
         customerless.remember(originals[0])  # what it knows of a customer it never sends to: no read needed
         run = cls(target=target, contract=contract, lanes=lanes, customerless_judge=customerless, server=server,
                   readonly_token=readonly_token, readings=client.readings,

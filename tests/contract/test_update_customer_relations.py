@@ -1,0 +1,166 @@
+"""Relations between requests: what a correct server satisfies across a sequence of them (judging/relations.py),
+with the sequences derived from the schema (probes/sequences.py). Each is a hand-made probe, sent by the lanes
+ahead of pytest like the others."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from engage_contract.judging import relations
+from engage_contract.judging.checks.violation import Violation
+from engage_contract.judging.judge import Judge
+from engage_contract.probes import sequences
+from engage_contract.running.contract_run import ContractRun
+from tests.contract.test_update_customer import BILINGUAL, CONTRACT, FIRST, PROBED, SECOND, _request, _unless_smoke
+
+READ = PROBED.schema["/customers/{id}"]["GET"]
+
+
+def _read(customer_id: str, language: str | None = None):
+    return READ.Case(path_parameters={"id": customer_id},
+                     headers={"Accept-Language": language} if language is not None else None)
+
+
+def _holds(*judged: tuple[Callable[..., None], tuple[Any, ...], list]) -> None:
+    """Judge each relation on its steps; every one broken is reported, each with its requests."""
+    broken = []
+    for relation, arguments, steps in judged:
+        try:
+            relation(*arguments)
+        except Violation as violation:
+            broken.append(relations.RelationBroken(relation, violation, steps))
+    if len(broken) == 1:
+        raise broken[0]
+    if broken:
+        raise BaseExceptionGroup(f"{len(broken)} relations broken", broken)
+
+
+def _marker(what: str) -> dict[str, str]:
+    """A change of the first text field that no other request makes."""
+    return {sequences.text_fields(CONTRACT)[-2]: f"Engage contract {what} {uuid.uuid4().hex[:8]}"}
+
+
+def test_update_repeated_then_undone(contract_run: ContractRun, judge: Judge) -> None:
+    """An update sent twice stores what it stores once; written back as it was, the customer is as it started."""
+    _unless_smoke(contract_run, False)
+    with judge.turns.alone():  # with several lanes, no other lane's update may fall between its steps
+        judge.refresh()
+        start = judge.observe(_read(judge.customer_id))
+        body = sequences.repeated_update(CONTRACT)
+        first = judge.send(_request(judge.customer_id, body))
+        second = judge.send(_request(judge.customer_id, body))
+        inverse = judge.send(_request(judge.customer_id, sequences.inverse_of(start.data or {}, body, CONTRACT)))
+        _holds((relations.repeated_update_stores_the_same, (first, second),
+                relations.steps_of([first, second], ["the update", "the same update again"])),
+               (relations.inverse_update_restores, (start, first, inverse),
+                relations.steps_of([start, first, inverse], ["the start", "the update", "its inverse"])))
+
+
+@pytest.mark.parametrize("near", ["case", "spaces"])
+def test_near_value_stored(contract_run: ContractRun, judge: Judge, near: str) -> None:
+    """Text written over a value that differs from it only in letter case (or only in spaces around it) is stored as
+    it is over any other value."""
+    _unless_smoke(contract_run, False)
+    with judge.turns.alone():  # with several lanes, no other lane's update may fall between its steps
+        judge.refresh()
+        values = sequences.near_values(CONTRACT)
+        judge.send(_request(judge.customer_id, values["original"]))
+        over_near = judge.send(_request(judge.customer_id, values[near]))
+        judge.send(_request(judge.customer_id, values["elsewhere"]))
+        over_another = judge.send(_request(judge.customer_id, values[near]))
+        _holds((relations.stored_whatever_was_there, (over_another, over_near, list(values[near])),
+                relations.steps_of([over_another, over_near], ["over another value", "over a near one"])))
+
+
+def test_reads_in_two_languages(contract_run: ContractRun, judge: Judge) -> None:
+    """Two reads one after the other, in two languages the location has, no write between: each in its own."""
+    _unless_smoke(contract_run, False)
+    with judge.turns.alone():  # with several lanes, no other lane's update may fall between its steps
+        judge.refresh()
+        judge.send(_request(judge.customer_id, BILINGUAL, headers={"Accept-Language": FIRST}))
+        reads = [judge.observe(_read(judge.customer_id, language)) for language in (SECOND, FIRST)]
+        _holds((relations.reads_follow_their_language, (reads,),
+                relations.steps_of(reads, [f"read in {SECOND}", f"then in {FIRST}"])))
+
+
+@pytest.mark.parametrize("spelling", list(sequences.id_spellings("1001")))
+def test_id_spelled_otherwise(contract_run: ContractRun, judge: Judge, spelling: str) -> None:
+    """The test customer's id written as another string a backend might parse to the same row is another id: 404
+    (400 where it must be encoded), never the customer, and it changes nothing."""
+    _unless_smoke(contract_run, False)
+    with judge.turns.alone():  # with several lanes, no other lane's update may fall between its steps
+        judge.refresh()
+        spelled = sequences.id_spellings(judge.customer_id).get(spelling)
+        if spelled is None:
+            pytest.skip(f"the id {judge.customer_id!r} has no {spelling} spelling")
+        before = judge.known
+        # Encoded here, as the unknown-id probes encode theirs: schemathesis would send a space or a sign as it is.
+        (update,), after = judge.send_together([_request(quote(spelled, safe=""), _marker("spelled"))],
+                                               _read(judge.customer_id))
+        _holds((relations.other_spelling_is_another_id, (judge.customer_id, update, before, after),
+                relations.steps_of([update, after], ["the id spelled otherwise", "then the customer"])))
+
+
+def test_body_names_server_set_properties(contract_run: ContractRun, judge: Judge) -> None:
+    """A body that names an id, createdAt, updatedAt or deletedAt is refused, or updates the path's customer with
+    those ignored; it creates no customer, and names no other customer to update."""
+    _unless_smoke(contract_run, False)
+    with judge.turns.alone():  # with several lanes, no other lane's update may fall between its steps
+        judge.refresh()
+        fresh = f"engage-contract-absent-{uuid.uuid4().hex}"
+        named = sequences.server_set_properties(CONTRACT, fresh)
+        before = judge.known
+        (update,), _ = judge.send_together([_request(judge.customer_id, {**_marker("named"), **named})],
+                                           _read(judge.customer_id))
+        update.before = before
+        created = judge.observe(_read(fresh))
+        before = judge.known
+        (elsewhere,), after = judge.send_together(
+            [_request(f"engage-contract-absent-{uuid.uuid4().hex}", {**_marker("elsewhere"), "id": judge.customer_id})],
+            _read(judge.customer_id))
+        _holds((relations.server_set_properties_ignored, (update, named),
+                relations.steps_of([update], ["the update naming them"])),
+               (relations.body_id_creates_nothing, (fresh, created),
+                relations.steps_of([update, created], ["the update naming the id", "then that id"])),
+               (relations.path_customer_decides, (judge.customer_id, elsewhere, before, after),
+                relations.steps_of([elsewhere, after], ["an unknown id's update naming the customer", "then the customer"])))
+
+
+def test_simultaneous_updates(contract_run: ContractRun, judge: Judge) -> None:
+    """Two updates of different fields of the customer at the same moment: both stored, or one refused (409) and
+    nothing of it stored."""
+    _unless_smoke(contract_run, False)
+    with judge.turns.alone():  # with several lanes, no other lane's update may fall between its steps
+        judge.refresh()
+        first, second = sequences.two_fields(CONTRACT)
+        (one, other), after = judge.send_together(
+            [_request(judge.customer_id, first), _request(judge.customer_id, second)], _read(judge.customer_id))
+        _holds((relations.simultaneous_updates_both_count, (one, other, after),
+                relations.steps_of([one, other, after], ["one update", "the other, at the same moment", "then"])))
+
+
+def test_other_customers_untouched(contract_run: ContractRun, judge: Judge) -> None:
+    """With several test customers: updates of one, made while no other lane sends, leave the others as they were."""
+    _unless_smoke(contract_run, False)
+    others = [lane.customer_id for lane in contract_run.lanes if lane.customer_id != judge.customer_id]
+    if not others:
+        pytest.skip("one test customer: there is no other to watch (ENGAGE_CUSTOMER_ID takes several)")
+    with judge.turns.alone():
+        judge.refresh()
+        before = [judge.observe(_read(customer_id)) for customer_id in others]
+        if before[0].data is None:
+            pytest.skip(f"customer {others[0]} could not be read")
+        # The neighbour's own values first: a backend that updates rows by value updates its namesakes too.
+        fields = [name for name in sequences.text_fields(CONTRACT) if isinstance(before[0].data.get(name), str)]
+        updates = [judge.send(_request(judge.customer_id, {name: before[0].data[name] for name in fields})),
+                   judge.send(_request(judge.customer_id, sequences.near_values(CONTRACT)["elsewhere"]))]
+        after = {customer_id: judge.observe(_read(customer_id)) for customer_id in others}
+    _holds((relations.other_customers_untouched,
+            ({read.customer_id: read.data for read in before if read.data is not None}, after,
+             CONTRACT.location_fields),
+            relations.steps_of([*before, *updates, *after.values()])))
