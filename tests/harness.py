@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from engage_contract import reference
-from engage_contract.judging import checks
+from engage_contract.judging import checks, relations
 from engage_contract.judging.customer import stable_view
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,11 +77,31 @@ CAUGHT_BY = {
     "null-language-filled-on-read": "change_persists",
     "enterprise-ignored": "other_enterprise_refused",
     "read-only-token-writes": "read_only_token_cannot_write",
+    "formatted-address-from-old-row": "repeated_update_stores_the_same",
+    "trim-compared-not-stored": "stored_whatever_was_there",
+    "case-insensitive-no-op": "change_persists",
+    "read-cache-ignores-language": "reads_follow_their_language",
+    "id-parsed-as-number": "other_spelling_is_another_id",
+    "server-set-from-body": "server_set_properties_ignored",
+    "body-id-selects-customer": "path_customer_decides",
+    "body-id-creates-customer": "body_id_creates_nothing",
+    "chosen-time-zone-as-offset": "chosen_time_zone_is_iana",
+    "lost-update": "simultaneous_updates_both_count",
+    "update-renames-namesakes": "other_customers_untouched",
 }
+# The variants of the relations between requests (judging/relations.py; chosen_time_zone_is_iana is a check).
+RELATION_FAULTS = ("formatted-address-from-old-row", "trim-compared-not-stored", "case-insensitive-no-op",
+                   "read-cache-ignores-language", "id-parsed-as-number", "server-set-from-body",
+                   "body-id-selects-customer", "body-id-creates-customer", "lost-update", "update-renames-namesakes")
+# Faults that show only with several test customers: the lanes their runs take.
+LANES_FOR = {"update-renames-namesakes": 3}
 # Faults that hand-made probes catch whatever the seed (they go out every run, before the generated cases).
 PROBED = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-language", "unlisted-language-gets-default",
           "non-atomic-422", "existing-false-soft-deletes", "null-language-filled-on-read", "enterprise-ignored",
-          "read-only-token-writes")
+          "read-only-token-writes", "formatted-address-from-old-row", "trim-compared-not-stored",
+          "case-insensitive-no-op", "read-cache-ignores-language", "id-parsed-as-number", "server-set-from-body",
+          "body-id-selects-customer", "body-id-creates-customer", "chosen-time-zone-as-offset", "lost-update",
+          "update-renames-namesakes")
 # The faults a hand-made probe of smoke is meant to catch (the others are left to ci).
 SMOKE_CATCHES = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-language", "existing-false-soft-deletes",
                  "enterprise-ignored", "read-only-token-writes")
@@ -90,7 +110,8 @@ SMOKE_CATCHES = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-
 REFERENCE_READS = {
     "empty-body": "an empty update", "invalid-body": "400", "malformed-json": "400", "foreign-media-type": "400",
     "omitted-postal-code": "cleared", "omitted-state": "cleared", "omitted-street2": "cleared",
-    "country-code-case": "as sent", "number-precision": "as sent", "time-zone-with-location": "the timeZone sent",
+    "country-code-case": "as sent", "text-spaces": "as sent", "server-set-in-body": "ignored",
+    "no-op-updated-at": "moved", "simultaneous-updates": "both accepted", "number-precision": "as sent", "time-zone-with-location": "the timeZone sent",
     "existing-null": "stored as false", "unauthenticated": "401",
     "optional-nulls": "sent as null", "location-extras": "none", "envelope-extras": "none", "error-extras": "none",
     "date-time-form": "Z", "error-media-type": "application/json", "malformed-accept-language": "ignored",
@@ -136,12 +157,16 @@ READ_AS = {
     "legal-translation-extras-dropped": {"translation-item-extras": "dropped", "translation-twice": "stored once"},
     "legal-weighted-languages": {"weighted-languages": "by weight"},
     "legal-token-revoked": {"token-refused-mid-run": "a new token accepted"},
+    "legal-text-trimmed": {"text-spaces": "trimmed"},
+    "legal-server-set-refused": {"server-set-in-body": "400"},
+    "legal-no-op-keeps-updated-at": {"no-op-updated-at": "kept or moved"},
+    "legal-simultaneous-409": {"simultaneous-updates": "one refused with 409"},
     "legal-all-at-once": {"empty-body": "400", "invalid-body": "422", "keep-alive": "closed", "odd-id": "400",
                           "other-enterprise": "401", "default-language": "nl", "content-encoding": "gzip"},
 }
 
-KNOWN_CHECKS = [check.__name__ for check in checks.ALL] + [checks.ANSWERS_IN_TIME, checks.ANSWERS_COMPLETELY,
-                                                           checks.READ_BACK_ANSWERS, checks.CONTRACT_EXERCISED]
+KNOWN_CHECKS = [check.__name__ for check in (*checks.ALL, *relations.ALL)] + [
+    checks.ANSWERS_IN_TIME, checks.ANSWERS_COMPLETELY, checks.READ_BACK_ANSWERS, checks.CONTRACT_EXERCISED]
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import email.utils
 import gzip
 import json
@@ -22,7 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from engage_contract.contract import Contract
 from engage_contract.reference import places
-from engage_contract.reference.store import BusinessError, Store
+from engage_contract.reference.store import BusinessError, Busy, Store
 
 HANG_SECONDS = 600
 # legal-rate-limit: bursts one longer than the suite's client retries, in the first requests of a run only,
@@ -147,6 +148,7 @@ class ReferenceServer(ThreadingHTTPServer):
         self.blocked_until = 0.0  # legal-retry-after-date: the wall-clock time before which every request gets 429
         self.count_lock = threading.Lock()
         self.traffic = Traffic()
+        self.read_cache: dict[str, Any] = {}  # read-cache-ignores-language: a GET's answer, by URL
         self.client_id, self.client_secret, self.token_lifetime = client_id, client_secret, token_lifetime
         self.issued_tokens: dict[str, float] = {}
         self.tokens_ever_issued: list[str] = []
@@ -316,9 +318,12 @@ class _Handler(BaseHTTPRequestHandler):
             record = server.store.get(customer_id)
         else:
             record = self._patch(customer_id, raw)
+            server.read_cache.pop(customer_id, None)
         if record is None:
             raise HttpError(404, "CUSTOMER_NOT_FOUND", "No customer has this id.", {"id": customer_id})
         data = server.store.represent(record, self.headers.get("Accept-Language"), reading=method == "GET")
+        if "read-cache-ignores-language" in faults and method == "GET":
+            data = copy.deepcopy(server.read_cache.setdefault(customer_id, data))
         if "legal-time-offsets" in faults and method == "GET":
             for name in ("createdAt", "updatedAt"):
                 data[name] = data[name].replace("Z", "000+00:00")
@@ -419,8 +424,14 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(HANG_SECONDS)
         if "server-error" in faults and len(str(body.get("notes") or "")) > 1000:
             raise RuntimeError("notes too long for the column")
+        if ("legal-server-set-refused" in faults and isinstance(body, dict)
+                and any(name in body for name in server.contract.server_set_fields)):
+            raise HttpError(400, "READ_ONLY_PROPERTY", "id, createdAt, updatedAt and deletedAt are set by the server.")
         try:
             return server.store.update(customer_id, body, empty=not raw)
+        except Busy:
+            raise HttpError(409, "CUSTOMER_BUSY", "The customer is being changed by another request.",
+                            headers={"Retry-After": "0"}) from None
         except BusinessError as error:
             if "undocumented-status" in faults and error.code == "LOCATION_TIME_ZONE_RESOLUTION_FAILED":
                 raise HttpError(418, error.code, error.message) from None

@@ -99,6 +99,24 @@ FAULTS: dict[str, str] = {
     "legal-gzip": "every response is gzip-encoded when the request accepts it",
     "legal-chunked": "every response body is sent with Transfer-Encoding: chunked, in pieces",
     "legal-one-translation-per-language": "a translation list keeps one translation per language: the last one sent",
+    # Relations between requests (judging/relations.py)
+    "formatted-address-from-old-row": ("formattedAddress is built from the row as it was loaded, before the update's "
+                                       "changes: it shows the location before the last one"),
+    "trim-compared-not-stored": ("text is compared trimmed to decide whether it changed, and stored as sent when it "
+                                 "did: a value that differs only in spaces around it is not stored"),
+    "case-insensitive-no-op": ("text is compared case-insensitively to decide whether it changed: a value that differs "
+                               "only in case is answered as sent and not stored"),
+    "read-cache-ignores-language": ("GET answers are cached by URL until the next update, whatever Accept-Language "
+                                    "they were asked in"),
+    "id-parsed-as-number": "an id that is not found is looked up again as a number (leading zeros, a sign, other digits)",
+    "server-set-from-body": "an update copies createdAt, updatedAt and deletedAt from the body (mass assignment)",
+    "body-id-selects-customer": "an update whose body names an id updates the customer of that id, not the path's",
+    "body-id-creates-customer": "an update whose body names an unknown id also inserts a customer with that id",
+    "chosen-time-zone-as-offset": "a time zone the server resolves is stored as a UTC offset (UTC+01:00), no IANA name",
+    "lost-update": ("an update reads the customer, works on it for 30 ms and writes the whole row back: of two at the "
+                    "same moment, one is lost"),
+    "update-renames-namesakes": ("an update of company or email renames every customer that had the same value (the "
+                                 "values live in a table of their own, updated by value)"),
     # Tenant boundary
     "enterprise-ignored": "the enterprise in the path is not checked: a customer is served under any enterprise",
     "read-only-token-writes": "a token with the read-only scope can update a customer",
@@ -109,6 +127,11 @@ FAULTS: dict[str, str] = {
                                "(instead of 404 and 403): the page does not say which"),
     "legal-other-enterprise-forbidden": ("a customer under another enterprise answers 403 (organisation settings "
                                          "forbid it) instead of 404"),
+    "legal-text-trimmed": "leading and trailing spaces of text fields are trimmed before they are stored",
+    "legal-server-set-refused": "a body naming id, createdAt, updatedAt or deletedAt is refused with 400",
+    "legal-no-op-keeps-updated-at": "an update that changes nothing leaves updatedAt as it was",
+    "legal-simultaneous-409": ("an update that arrives while another of the same customer is being written answers "
+                               "409 Conflict (each write takes 30 ms)"),
     "legal-all-at-once": "every legal-* choice above, together",
 }
 

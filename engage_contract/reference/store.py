@@ -15,6 +15,8 @@ import copy
 import datetime as dt
 import re
 import threading
+import time
+import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
@@ -32,6 +34,10 @@ CLEARED_BY_EMPTY_BODY = ("firstName", "lastName", "company", "notes", "language"
 DEFAULT_TIME_ZONE = "UTC"
 CREATED_AT = "2026-01-05T09:30:00.000Z"
 TRANSLATABLE = ("city", "state", "street1", "street2")
+WRITE_SECONDS = 0.03  # lost-update and legal-simultaneous-409: how long a write takes
+NAMESAKE_FIELDS = ("company", "email")  # update-renames-namesakes
+SERVER_SET = ("createdAt", "updatedAt", "deletedAt")  # server-set-from-body
+NOT_TEXT = ("language", "timeZone")  # legal-text-trimmed: enum values and zone names are not free text
 
 
 class BusinessError(Exception):
@@ -40,6 +46,21 @@ class BusinessError(Exception):
         self.code = code
         self.message = message
         self.arguments = arguments or None
+
+
+class Busy(Exception):
+    """legal-simultaneous-409: the customer is being written by another update."""
+
+
+def _without_updated_at(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in record.items() if key != "updatedAt"}
+
+
+def _as_offset(zone: str) -> str:
+    """chosen-time-zone-as-offset: a zone as its UTC offset now, as a careless serialiser writes it."""
+    offset = dt.datetime.now(zoneinfo.ZoneInfo(zone)).utcoffset() or dt.timedelta()
+    minutes = int(offset.total_seconds() // 60)
+    return f"UTC{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def timestamp(moment: dt.datetime) -> str:
@@ -136,13 +157,15 @@ class Store:
         self._default_language = OTHER_DEFAULT_LANGUAGE if "legal-default-language" in faults else DEFAULT_LANGUAGE
         self._lock = threading.Lock()
         self._customers = seed_customers(customer_ids)
+        self._writing: set[str] = set()  # legal-simultaneous-409: the customers being written
+        self._formatted: dict[str, str] = {}  # formatted-address-from-old-row: each customer's, from before its update
         if "legal-location-decides-time-zone" in faults:
             for record in self._customers.values():
                 record["timeZone"] = MISMATCHED_TIME_ZONE
 
     def get(self, customer_id: str) -> dict[str, Any] | None:
         with self._lock:
-            record = self._customers.get(customer_id)
+            record = self._customers.get(self._row_id(customer_id))
             return copy.deepcopy(record) if record is not None else None
 
     def store_partially(self, customer_id: str, body: Any) -> None:
@@ -159,36 +182,97 @@ class Store:
                     record[name] = value
 
     def update(self, customer_id: str, body: dict[str, Any], empty: bool = False) -> dict[str, Any] | None:
-        """Apply a PATCH (`empty`: none was sent); None for an unknown id; BusinessError for a business rule."""
-        with self._lock:
-            record = self._customers.get(customer_id)
-            if record is None:
-                if "upsert-unknown" not in self._faults:
-                    return None
-                record = seed_customers([customer_id])[customer_id]
+        """Apply a PATCH (`empty`: none was sent); None for an unknown id; BusinessError for a business rule; Busy
+        while another update of the customer is being written (legal-simultaneous-409)."""
+        faults = self.faults_for(customer_id)
+        if "legal-simultaneous-409" in faults:
+            with self._lock:
+                if customer_id in self._writing:
+                    raise Busy(customer_id)
+                self._writing.add(customer_id)
             try:
-                updated = self._apply(copy.deepcopy(record), body)
-            except BusinessError as error:
-                if error.code == "LOCATION_GEOCODING_FAILED" and "non-atomic-422" in self.faults_for(customer_id):
-                    record.update({name: body[name] for name in self._fields if name in body})
-                raise
-            if empty and "empty-body-changes" in self._faults:
-                updated.update(dict.fromkeys(CLEARED_BY_EMPTY_BODY))
-            answered = copy.deepcopy(updated)
-            if "legal-coordinates-rounded" in self._faults and updated["location"] is not None:
-                geolocation = updated["location"]["geolocation"]
-                for key, value in geolocation.items():
-                    geolocation[key] = round(value, COORDINATE_DECIMALS)
-            if "not-persisted" not in self._faults:
-                self._customers[customer_id] = updated
-            return answered
+                time.sleep(WRITE_SECONDS)
+                with self._lock:
+                    return self._update(customer_id, body, empty)
+            finally:
+                with self._lock:
+                    self._writing.discard(customer_id)
+        if "lost-update" in faults:
+            with self._lock:
+                read = copy.deepcopy(self._customers.get(self._row_id(customer_id)))
+            time.sleep(WRITE_SECONDS)  # the work between the read and the write, without a lock on the row
+            with self._lock:
+                current = self._customers.get(customer_id)
+                if read is None or current is None:
+                    return self._update(customer_id, body, empty)
+                self._customers[customer_id] = read  # the whole row as it was read, changed and written back
+                try:
+                    return self._update(customer_id, body, empty)
+                except BusinessError:
+                    self._customers[customer_id] = current
+                    raise
+        with self._lock:
+            return self._update(customer_id, body, empty)
+
+    def _row_id(self, customer_id: str) -> str:
+        """The id of the row a path id finds (id-parsed-as-number: a number's other spellings find it too)."""
+        if customer_id in self._customers or "id-parsed-as-number" not in self._faults:
+            return customer_id
+        try:
+            return str(int(customer_id))
+        except ValueError:
+            return customer_id
+
+    def _update(self, customer_id: str, body: dict[str, Any], empty: bool) -> dict[str, Any] | None:
+        faults = self.faults_for(customer_id)
+        named = body.get("id") if isinstance(body.get("id"), str) else None
+        if named is not None and named in self._customers and "body-id-selects-customer" in faults:
+            customer_id = named  # the ORM takes the body's primary key over the path's
+        customer_id = self._row_id(customer_id)
+        record = self._customers.get(customer_id)
+        if record is None:
+            if "upsert-unknown" not in self._faults:
+                return None
+            record = seed_customers([customer_id])[customer_id]
+        echoed = [name for name in self._fields if isinstance(body.get(name), str) and isinstance(record.get(name), str)
+                  and body[name] != record[name] and body[name].casefold() == record[name].casefold()
+                  ] if "case-insensitive-no-op" in faults else []
+        try:
+            updated = self._apply(copy.deepcopy(record), body, unwritten=echoed)
+        except BusinessError as error:
+            if error.code == "LOCATION_GEOCODING_FAILED" and "non-atomic-422" in faults:
+                record.update({name: body[name] for name in self._fields if name in body})
+            raise
+        if empty and "empty-body-changes" in self._faults:
+            updated.update(dict.fromkeys(CLEARED_BY_EMPTY_BODY))
+        if "legal-no-op-keeps-updated-at" in faults and _without_updated_at(updated) == _without_updated_at(record):
+            updated["updatedAt"] = record["updatedAt"]
+        if "formatted-address-from-old-row" in faults and record["location"] is not None:
+            self._formatted[customer_id] = self._format_address(record["location"])
+        if "update-renames-namesakes" in faults:
+            for name in NAMESAKE_FIELDS:
+                if record.get(name) is not None and updated.get(name) != record[name]:
+                    for other in self._customers.values():
+                        if other is not record and other.get(name) == record[name]:
+                            other[name] = updated[name]
+        if named is not None and named not in self._customers and "body-id-creates-customer" in faults:
+            self._customers[named] = {**copy.deepcopy(updated), "id": named}  # save() of an object with a new key inserts
+        answered = copy.deepcopy(updated)
+        answered.update({name: body[name] for name in echoed})
+        if "legal-coordinates-rounded" in self._faults and updated["location"] is not None:
+            geolocation = updated["location"]["geolocation"]
+            for key, value in geolocation.items():
+                geolocation[key] = round(value, COORDINATE_DECIMALS)
+        if "not-persisted" not in self._faults:
+            self._customers[customer_id] = updated
+        return answered
 
     def faults_for(self, customer_id: str) -> frozenset[str]:
         if self._fault_customers is None or customer_id in self._fault_customers:
             return self._faults
         return frozenset(fault for fault in self._faults if fault.startswith("legal-"))
 
-    def _apply(self, record: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    def _apply(self, record: dict[str, Any], body: dict[str, Any], unwritten: Iterable[str] = ()) -> dict[str, Any]:
         faults = self.faults_for(record["id"])
         if "nul-truncates" in faults:
             body = _cut_at_nul(body)
@@ -197,6 +281,15 @@ class Store:
         for name in self._fields:
             if name in body:
                 if name == "company" and "drop-field" in faults:
+                    continue
+                if name in unwritten:
+                    continue
+                sent = body[name]
+                if ("trim-compared-not-stored" in faults and isinstance(sent, str) and isinstance(record[name], str)
+                        and sent.strip() == record[name].strip()):
+                    continue
+                if "legal-text-trimmed" in faults and isinstance(sent, str) and name not in NOT_TEXT and sent.strip():
+                    record[name] = sent.strip()
                     continue
                 if body[name] is None and "null-ignored" in faults and name not in ("existing", "timeZone"):
                     continue
@@ -227,7 +320,7 @@ class Store:
                     "No time zone could be resolved for the location.",
                     **geolocation,
                 )
-            record["timeZone"] = zone
+            record["timeZone"] = _as_offset(zone) if "chosen-time-zone-as-offset" in faults else zone
         elif record["timeZone"] is None:
             record["timeZone"] = DEFAULT_TIME_ZONE
         if all(record[name] is None for name in IDENTIFYING_FIELDS):
@@ -239,6 +332,8 @@ class Store:
         record["updatedAt"] = timestamp(now)
         if "created-at-moves" in faults:
             record["createdAt"] = record["updatedAt"]
+        if "server-set-from-body" in faults:
+            record.update({name: body[name] for name in SERVER_SET if name in body})
         if "updated-before-created" in faults:
             record["updatedAt"] = timestamp(dt.datetime.fromisoformat(record["createdAt"]) - dt.timedelta(days=1))
         return record
@@ -291,6 +386,8 @@ class Store:
             data["language"] = DEFAULT_LANGUAGE
         location = record["location"]
         data["location"] = None if location is None else self._represent_location(location, accept_language)
+        if data["location"] is not None and record["id"] in self._formatted:  # formatted-address-from-old-row
+            data["location"]["formattedAddress"] = self._formatted[record["id"]]
         if "legal-nulls-omitted" in self._faults:
             data = self._without_optional_nulls(data)
             if data.get("location") is not None:

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from engage_contract.reference.faults import FAULTS
-from tests.harness import CAUGHT_BY, PROBED, READ_AS, REFERENCE_READS, SMOKE_CATCHES, run_suite
+from tests.harness import CAUGHT_BY, LANES_FOR, PROBED, READ_AS, REFERENCE_READS, RELATION_FAULTS, SMOKE_CATCHES, run_suite
 
 # Run by test_safety.py: one needs client credentials to mean anything, two break the restore, and a locked
 # customer is no fault of the contract: the run cannot judge.
@@ -57,7 +57,7 @@ def test_correct_variant_passes(variant: str, record_property) -> None:
 
 @pytest.mark.parametrize("fault", sorted(CAUGHT_BY))
 def test_faulty_variant_is_caught_by_its_check(fault: str, record_property) -> None:
-    outcome = run_suite([fault])
+    outcome = run_suite([fault], customers=LANES_FOR.get(fault, 1))
     caught = outcome.caught
     _record(record_property, fault, outcome, f"caught by {CAUGHT_BY[fault]}" if caught else "WRONG: not caught by its check")
     assert outcome.exit_code == 1, f"the suite exited {outcome.exit_code} on {fault}:\n{outcome.output[-4000:]}"
@@ -68,10 +68,18 @@ def test_faulty_variant_is_caught_by_its_check(fault: str, record_property) -> N
 def test_a_probe_catches_it_whatever_the_seed(fault: str) -> None:
     # A hand-made probe, not a generated case, fails: its request is the same on every seed, so one seed shows
     # that every seed catches it (and a fresh example database has nothing to replay).
-    outcome = run_suite([fault], env={"ENGAGE_SEED": "7"})
+    outcome = run_suite([fault], env={"ENGAGE_SEED": "7"}, customers=LANES_FOR.get(fault, 1))
     assert outcome.caught, f"{fault}: {sorted(outcome.failed_checks)}:\n{outcome.output[-3000:]}"
     probes = [name for name in outcome.failed_tests if not name.startswith("test_update_customer")]
     assert probes, f"{fault} was caught by generated cases only: {outcome.failed_tests}"
+
+
+@pytest.mark.parametrize("fault", RELATION_FAULTS)
+def test_a_relation_catches_it_on_a_third_seed(fault: str) -> None:
+    # Seeds 1 and 7 above, and a third: each relation's variant is caught on three seeds, each with a fresh example
+    # database (every run_suite has a working directory of its own).
+    outcome = run_suite([fault], env={"ENGAGE_SEED": "23"}, customers=LANES_FOR.get(fault, 1))
+    assert outcome.caught, f"{fault}: {sorted(outcome.failed_checks)}:\n{outcome.output[-3000:]}"
 
 
 @pytest.mark.parametrize("fault", SMOKE_CATCHES)
