@@ -107,7 +107,9 @@ def same(left: Any, right: Any) -> bool:
         return abs(left - right) <= NUMBER_TOLERANCE
     if isinstance(left, str) and isinstance(right, str) and left != right and _DATE_TIME.match(left) \
             and _DATE_TIME.match(right):
-        return parse_time(left) == parse_time(right)
+        # As instants only when both are: two strings that look like date-times and are none are two strings.
+        instants = parse_time(left), parse_time(right)
+        return None not in instants and instants[0] == instants[1]
     if isinstance(left, bool) or isinstance(right, bool):
         return type(left) is type(right) and left == right
     if isinstance(left, dict) and isinstance(right, dict):

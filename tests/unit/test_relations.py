@@ -188,3 +188,4 @@ def test_a_lane_alone_waits_for_the_others_and_holds_them_off() -> None:
 @pytest.mark.parametrize("relation", relations.ALL, ids=lambda relation: relation.__name__)
 def test_every_relation_quotes_its_clause(relation) -> None:
     assert relations.clause(relation).endswith(".") and relation.__doc__.strip()[0].isupper()
+
