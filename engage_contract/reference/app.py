@@ -218,6 +218,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = _unsupported
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (QUERY, PROPFIND, ...) is one the API does not serve: 405 with the envelope, as for those
+        # above, where the base class would answer 501 with an HTML page.
+        if name.startswith("do_"):
+            return self._unsupported
+        raise AttributeError(name)
+
     def _serve(self, method: str) -> None:
         started = time.monotonic()
         self._status = None  # a kept-alive handler serves many requests: this one's, or none
