@@ -23,6 +23,7 @@ class ExitCode(enum.IntEnum):
     CUSTOMER_NOT_FOUND = 66
     TARGET_UNREACHABLE = 69
     RUN_IN_PROGRESS = 73
+    REPORTS_UNWRITABLE = 73  # as EX_CANTCREAT: the reports cannot be written
     JOURNAL_UNUSABLE = 74
     CANNOT_JUDGE = 75  # the environment did not let the suite judge (the first read timed out, a locked customer, ...)
     CREDENTIALS_REJECTED = 77

@@ -88,22 +88,58 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         return None
     global _TARGET
     try:
+        # Before the configuration is read: a run that stops on it must not leave an earlier run's verdict behind.
+        _clear_earlier_reports(config)
         _TARGET = config_module.from_environment()
         scrub.Console(_SCRUBBER).start()
         _behind_pytests_capture(config)
         suite.begin(ContractRun.start(_TARGET, say=_say))
     except ConfigError as exc:
         _say(f"engage-contract: {exc}")
+        _junit_of_a_run_that_did_not_start(config, str(exc), int(exc.exit_code))
         return int(exc.exit_code)
     for judge in [lane.judge for lane in _run().lanes] + [_run().customerless_judge]:
         judge.give_up = _give_up
-    # A page, a recording, a summary or curl scripts left by an earlier run are not this one's.
-    for left in (suite.REPORT_DIR / "index.html", suite.RECORDING, summary_module.PATH, readings_module.PATH):
-        left.unlink(missing_ok=True)
-    shutil.rmtree(CURL_DIR, ignore_errors=True)
     for signum in STOP_SIGNALS:
         signal.signal(signum, _stop)
     return None
+
+
+def _clear_earlier_reports(config: pytest.Config) -> None:
+    """A page, a recording, a summary, readings, curl scripts or a JUnit file left by an earlier run are not this
+    one's; a reports/ that cannot be written stops the run before its first request (73)."""
+    junit = getattr(config.option, "xmlpath", None)
+    try:
+        for left in (suite.REPORT_DIR / "index.html", suite.RECORDING, summary_module.PATH, readings_module.PATH,
+                     *([Path(junit)] if junit else [])):
+            left.unlink(missing_ok=True)
+        shutil.rmtree(CURL_DIR, ignore_errors=True)
+        summary_module.PATH.parent.mkdir(parents=True, exist_ok=True)
+        probe = summary_module.PATH.parent / ".engage-contract-writable"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"the reports cannot be written in {summary_module.PATH.parent}/ ({exc.strerror or exc}): "
+                          "make it writable, or run from a directory that is", ExitCode.REPORTS_UNWRITABLE) from None
+
+
+def _junit_of_a_run_that_did_not_start(config: pytest.Config, why: str, exit_code: int) -> None:
+    """A JUnit file whose one error case says why the run stopped before its first case: a CI job that publishes
+    the JUnit whatever happened shows the stop, not an empty green report."""
+    junit = getattr(config.option, "xmlpath", None)
+    if not junit:
+        return
+    from xml.sax.saxutils import quoteattr
+
+    message = quoteattr(f"engage-contract did not start (exit {exit_code}): {_SCRUBBER.text(why)}")
+    try:
+        Path(junit).parent.mkdir(parents=True, exist_ok=True)
+        Path(junit).write_text(
+            '<?xml version="1.0" encoding="utf-8"?>\n<testsuites><testsuite name="engage-contract" tests="1" '
+            f'errors="1" failures="0" skipped="0"><testcase classname="engage-contract" name="the run started">'
+            f"<error message={message} /></testcase></testsuite></testsuites>\n", encoding="utf-8")
+    except OSError:
+        pass  # the line said why already; a JUnit nowhere to go is the CI's to notice
 
 
 def _behind_pytests_capture(config: pytest.Config) -> None:

@@ -46,3 +46,27 @@ def test_a_venv_that_cannot_run_is_made_again(tmp_path: Path) -> None:
     assert "installing into .venv" in again.stderr
     unchanged = _source(tmp_path)  # and one that runs is left alone
     assert unchanged.returncode == 0 and "installing" not in unchanged.stderr, unchanged.stderr[-2000:]
+
+
+def test_a_run_that_stops_on_its_configuration_leaves_no_earlier_verdict(tmp_path: Path) -> None:
+    from tests.harness import run_suite
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for name in ("contract-summary.json", "readings.json"):
+        (reports / name).write_text('{"verdict": {"outcome": "holds"}}')
+    outcome = run_suite(env={"ENGAGE_PROFILE": "smok"}, workdir=tmp_path)
+    assert outcome.exit_code == 64, outcome.output[-2000:]
+    assert not (reports / "contract-summary.json").exists() and not (reports / "readings.json").exists()
+    # The JUnit a CI job publishes whatever happened: one error case, saying why.
+    assert outcome.failed_tests == ["the run started"] and "ENGAGE_PROFILE" in outcome.junit, outcome.junit
+
+
+def test_unwritable_reports_are_one_line_and_exit_73(tmp_path: Path) -> None:
+    from tests.harness import run_suite
+
+    (tmp_path / "reports").write_text("a file where the reports' folder should be")
+    outcome = run_suite(workdir=tmp_path)
+    assert outcome.exit_code == 73, outcome.output[-2000:]
+    assert outcome.served == 0 and "Traceback" not in outcome.output
+    assert "the reports cannot be written" in outcome.output.strip().splitlines()[-1]
