@@ -343,6 +343,10 @@ class Judge:
         finally:
             self._generating = False
 
+    def others_events(self) -> int:
+        """The write events of the other lanes so far (turns.Turns.events, this lane's own aside)."""
+        return self.turns.events - self._own_events
+
     def refresh(self) -> None:
         """Read the customer again where another lane's request may have changed it since it was last read (a
         relation that compares with what was known starts from what is)."""

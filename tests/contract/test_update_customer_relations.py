@@ -40,6 +40,22 @@ def _holds(*judged: tuple[Callable[..., None], tuple[Any, ...], list]) -> None:
         raise BaseExceptionGroup(f"{len(broken)} relations broken", broken)
 
 
+def _sequence(judge: Judge, sequence: Callable[[], None]) -> None:
+    """Send and judge a sequence beside the other lanes; one that fails while another lane wrote is sent again with
+    the target alone, and only that verdict counts (another customer's update may have reached this one)."""
+    if judge.turns.lanes == 1 or judge.turns.is_alone():
+        return sequence()
+    others = judge.others_events()
+    try:
+        return sequence()
+    except (AssertionError, BaseExceptionGroup):
+        if judge.others_events() == others:
+            raise
+    with judge.turns.alone():
+        judge.refresh()
+        return sequence()
+
+
 def _marker(what: str) -> dict[str, str]:
     """A change of the first text field that no other request makes."""
     return {sequences.text_fields(CONTRACT)[-2]: f"Engage contract {what} {uuid.uuid4().hex[:8]}"}
@@ -48,8 +64,8 @@ def _marker(what: str) -> dict[str, str]:
 def test_update_repeated_then_undone(contract_run: ContractRun, judge: Judge) -> None:
     """An update sent twice stores what it stores once; written back as it was, the customer is as it started."""
     _unless_smoke(contract_run, False)
-    with judge.turns.alone():  # with several lanes, no other lane's update may fall between its steps
-        judge.refresh()
+
+    def sequence() -> None:
         start = judge.observe(_read(judge.customer_id))
         body = sequences.repeated_update(CONTRACT)
         first = judge.send(_request(judge.customer_id, body))
@@ -60,14 +76,16 @@ def test_update_repeated_then_undone(contract_run: ContractRun, judge: Judge) ->
                (relations.inverse_update_restores, (start, first, inverse),
                 relations.steps_of([start, first, inverse], ["the start", "the update", "its inverse"])))
 
+    _sequence(judge, sequence)
+
 
 @pytest.mark.parametrize("near", ["case", "spaces"])
 def test_near_value_stored(contract_run: ContractRun, judge: Judge, near: str) -> None:
     """Text written over a value that differs from it only in letter case (or only in spaces around it) is stored as
     it is over any other value."""
     _unless_smoke(contract_run, False)
-    with judge.turns.alone():  # with several lanes, no other lane's update may fall between its steps
-        judge.refresh()
+
+    def sequence() -> None:
         values = sequences.near_values(CONTRACT)
         judge.send(_request(judge.customer_id, values["original"]))
         over_near = judge.send(_request(judge.customer_id, values[near]))
@@ -76,16 +94,20 @@ def test_near_value_stored(contract_run: ContractRun, judge: Judge, near: str) -
         _holds((relations.stored_whatever_was_there, (over_another, over_near, list(values[near])),
                 relations.steps_of([over_another, over_near], ["over another value", "over a near one"])))
 
+    _sequence(judge, sequence)
+
 
 def test_reads_in_two_languages(contract_run: ContractRun, judge: Judge) -> None:
     """Two reads one after the other, in two languages the location has, no write between: each in its own."""
     _unless_smoke(contract_run, False)
-    with judge.turns.alone():  # with several lanes, no other lane's update may fall between its steps
-        judge.refresh()
+
+    def sequence() -> None:
         judge.send(_request(judge.customer_id, BILINGUAL, headers={"Accept-Language": FIRST}))
         reads = [judge.observe(_read(judge.customer_id, language)) for language in (SECOND, FIRST)]
         _holds((relations.reads_follow_their_language, (reads,),
                 relations.steps_of(reads, [f"read in {SECOND}", f"then in {FIRST}"])))
+
+    _sequence(judge, sequence)
 
 
 @pytest.mark.parametrize("spelling", list(sequences.id_spellings("1001")))
@@ -93,8 +115,8 @@ def test_id_spelled_otherwise(contract_run: ContractRun, judge: Judge, spelling:
     """The test customer's id written as another string a backend might parse to the same row is another id: 404
     (400 where it must be encoded), never the customer, and it changes nothing."""
     _unless_smoke(contract_run, False)
-    with judge.turns.alone():  # with several lanes, no other lane's update may fall between its steps
-        judge.refresh()
+
+    def sequence() -> None:
         spelled = sequences.id_spellings(judge.customer_id).get(spelling)
         if spelled is None:
             pytest.skip(f"the id {judge.customer_id!r} has no {spelling} spelling")
@@ -105,13 +127,15 @@ def test_id_spelled_otherwise(contract_run: ContractRun, judge: Judge, spelling:
         _holds((relations.other_spelling_is_another_id, (judge.customer_id, update, before, after),
                 relations.steps_of([update, after], ["the id spelled otherwise", "then the customer"])))
 
+    _sequence(judge, sequence)
+
 
 def test_body_names_server_set_properties(contract_run: ContractRun, judge: Judge) -> None:
     """A body that names an id, createdAt, updatedAt or deletedAt is refused, or updates the path's customer with
     those ignored; it creates no customer, and names no other customer to update."""
     _unless_smoke(contract_run, False)
-    with judge.turns.alone():  # with several lanes, no other lane's update may fall between its steps
-        judge.refresh()
+
+    def sequence() -> None:
         fresh = f"engage-contract-absent-{uuid.uuid4().hex}"
         named = sequences.server_set_properties(CONTRACT, fresh)
         before = judge.known
@@ -130,13 +154,15 @@ def test_body_names_server_set_properties(contract_run: ContractRun, judge: Judg
                (relations.path_customer_decides, (judge.customer_id, elsewhere, before, after),
                 relations.steps_of([elsewhere, after], ["an unknown id's update naming the customer", "then the customer"])))
 
+    _sequence(judge, sequence)
+
 
 def test_simultaneous_updates(contract_run: ContractRun, judge: Judge) -> None:
     """Two updates of different fields of the customer at the same moment: both stored, or one refused (409) and
     nothing of it stored."""
     _unless_smoke(contract_run, False)
-    with judge.turns.alone():  # with several lanes, no other lane's update may fall between its steps
-        judge.refresh()
+    # Alone: the other lanes' requests would hold the pacer's slots, and the two would no longer meet.
+    with judge.turns.alone():
         first, second = sequences.two_fields(CONTRACT)
         (one, other), after = judge.send_together(
             [_request(judge.customer_id, first), _request(judge.customer_id, second)], _read(judge.customer_id))
@@ -155,10 +181,12 @@ def test_other_customers_untouched(contract_run: ContractRun, judge: Judge) -> N
         before = [judge.observe(_read(customer_id)) for customer_id in others]
         if before[0].data is None:
             pytest.skip(f"customer {others[0]} could not be read")
-        # The neighbour's own values first: a backend that updates rows by value updates its namesakes too.
-        fields = [name for name in sequences.text_fields(CONTRACT) if isinstance(before[0].data.get(name), str)]
-        updates = [judge.send(_request(judge.customer_id, {name: before[0].data[name] for name in fields})),
-                   judge.send(_request(judge.customer_id, sequences.near_values(CONTRACT)["elsewhere"]))]
+        # Each neighbour's own values in turn, then others: a backend that updates rows by value renames the
+        # namesakes of what it replaces, and each neighbour is one once.
+        updates = [judge.send(_request(judge.customer_id, {
+            name: read.data[name] for name in sequences.text_fields(CONTRACT) if isinstance(read.data.get(name), str)}))
+            for read in before if read.data is not None]
+        updates.append(judge.send(_request(judge.customer_id, sequences.near_values(CONTRACT)["elsewhere"])))
         after = {customer_id: judge.observe(_read(customer_id)) for customer_id in others}
     _holds((relations.other_customers_untouched,
             ({read.customer_id: read.data for read in before if read.data is not None}, after,
