@@ -551,7 +551,7 @@ class Judge:
 # the read-back after it: another lane's update reaching this customer meanwhile would break them too.
 ABOUT_WHAT_WAS_KNOWN = frozenset({
     "unsent_fields_kept", "rejected_request_changes_nothing", "empty_update_changes_nothing",
-    "timestamps_are_consistent", "chosen_time_zone_is_iana", "change_persists",
+    "timestamps_are_consistent", "change_persists",
 })
 
 
