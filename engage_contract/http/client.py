@@ -100,15 +100,15 @@ class Client:
         return Scrubber(self.tokens.secrets).text(text)
 
     def send(self, case: Case, *, authorized: bool = True, token: str | None = None,
-             base_url: str | None = None, retry_conflicts: bool = True) -> Response:
-        """Send a case with a fresh X-Correlation-Id, with or without our token (or with another one); to the
-        target, or to `base_url` (the same API under another enterprise); `retry_conflicts=False`: a 409 is the
-        answer (to updates sent at the same moment, it is one the contract allows)."""
+             base_url: str | None = None, retry_conflicts: bool = True, correlation_id: str | None = None) -> Response:
+        """Send a case with a fresh X-Correlation-Id (or the one given), with or without our token (or with another
+        one); to the target, or to `base_url` (the same API under another enterprise); `retry_conflicts=False`: a
+        409 is the answer (to updates sent at the same moment, it is one the contract allows)."""
         headers: dict[str, str] = {}
 
         def attempt() -> Response:
             headers.clear()
-            headers["X-Correlation-Id"] = str(uuid.uuid4())
+            headers["X-Correlation-Id"] = correlation_id or str(uuid.uuid4())
             self.writes += case.method.upper() != "GET"
             if token is not None:
                 headers["Authorization"] = f"Bearer {token}"

@@ -205,7 +205,8 @@ class Judge:
             self.created_at = data.get("createdAt")
 
     def send(self, case: Case, *, authorized: bool = True, token: str | None = None,
-             known_good: bool = False, read_only: bool = False, base_url: str | None = None) -> Exchange:
+             known_good: bool = False, read_only: bool = False, base_url: str | None = None,
+             correlation_id: str | None = None) -> Exchange:
         """Send a case, read the customer back, and judge both; raise what schemathesis raises for failed checks,
         and CaseUnjudged (a skip) where the platform gave no verdict (unreachable, no token, 409 or 429 after the
         retries, a read-back that told nothing). With several lanes, a failure of a clause about what the suite
@@ -213,7 +214,7 @@ class Judge:
         (the change may have been another customer's update reaching this one: other_customers_untouched's)."""
         __tracebackhide__ = True
         arguments = dict(authorized=authorized, token=token, known_good=known_good, read_only=read_only,
-                         base_url=base_url)
+                         base_url=base_url, correlation_id=correlation_id)
         failing, first_failure = self.tally.failing_cases, self.tally.first_failure_at
         try:
             with self.turns.shared():
@@ -230,7 +231,7 @@ class Judge:
         raise CaseUnjudged("no verdict: the customer changed while another lane wrote, and replayed alone the case holds")
 
     def _send(self, case: Case, *, authorized: bool, token: str | None, known_good: bool, read_only: bool,
-              base_url: str | None) -> Exchange:
+              base_url: str | None, correlation_id: str | None) -> Exchange:
         __tracebackhide__ = True
         if self.stopped_by is not None:
             # A skip, not an error: hypothesis stops at once instead of shrinking, and nothing reads as a failure.
@@ -243,7 +244,8 @@ class Judge:
         writes = case.method.upper() != "GET"
         self._write_event(writes)
         try:
-            response = self._answered(lambda: self.client.send(case, authorized=authorized, token=token, base_url=base_url))
+            response = self._answered(lambda: self.client.send(case, authorized=authorized, token=token, base_url=base_url,
+                                                               correlation_id=correlation_id))
         except (TargetUnreachable, CredentialsRejected) as exc:
             self.tally.cases += 1
             self._unjudged("no token" if isinstance(exc, (TokenUnavailable, CredentialsRejected)) else "unreachable")

@@ -153,6 +153,20 @@ def reads_follow_their_language(reads: Sequence[Read]) -> None:
                                 f"location.{name}")
 
 
+def every_read_shows_the_update(update: Exchange, reads: Sequence[Read]) -> None:
+    """After an update, a read in any language shows it: no read is answered from before it."""
+    if update.status != 200:
+        return
+    for read in reads:
+        if read.data is None:
+            continue
+        stale = [name for name, sent in update.sent_fields.items() if not same(read.data.get(name), sent)]
+        if stale:
+            raise Violation(f"read with Accept-Language {as_json(read.accept_language)} after an update, "
+                            + "; ".join(f"{name} is {as_json(read.data.get(name))}, the update stored "
+                                        f"{as_json(update.sent_fields[name])}" for name in stale), stale)
+
+
 def _changed(customer_id: str, before: dict[str, Any] | None, after: Read, fields: Iterable[str]) -> list[Any]:
     if before is None or after.data is None or after.customer_id != customer_id:
         return []
@@ -268,6 +282,7 @@ ALL: tuple[Relation, ...] = (
     inverse_update_restores,
     stored_whatever_was_there,
     reads_follow_their_language,
+    every_read_shows_the_update,
     other_spelling_is_another_id,
     server_set_properties_ignored,
     body_id_creates_nothing,

@@ -66,6 +66,19 @@ def repeated_update(contract: Contract) -> dict[str, Any]:
     return body
 
 
+def same_as(data: dict[str, Any], contract: Contract) -> dict[str, Any]:
+    """The body that writes another customer's values, every field the request has, onto the test customer."""
+    return restorable(data, contract.request_fields)
+
+
+def unlike(others: list[dict[str, Any]], contract: Contract) -> dict[str, Any]:
+    """An update of every kind of field to values none of the other customers has (a language none speaks)."""
+    body = repeated_update(contract)
+    spoken = {data.get("language") for data in others}
+    body["language"] = next((language for language in contract.languages if language not in spoken), body["language"])
+    return body
+
+
 def inverse_of(start: dict[str, Any], update: dict[str, Any], contract: Contract) -> dict[str, Any]:
     """The body that writes back, as `start` had them, the fields `update` sent (as the restore writes them)."""
     return restorable(start, [name for name in contract.request_fields if name in update])

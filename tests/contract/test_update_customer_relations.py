@@ -98,16 +98,31 @@ def test_near_value_stored(contract_run: ContractRun, judge: Judge, near: str) -
 
 
 def test_reads_in_two_languages(contract_run: ContractRun, judge: Judge) -> None:
-    """Two reads one after the other, in two languages the location has, no write between: each in its own."""
+    """Two reads one after the other, in two languages the location has, no write between: each in its own; then an
+    update, and reads in both languages again: each shows it."""
     _unless_smoke(contract_run, False)
 
     def sequence() -> None:
         judge.send(_request(judge.customer_id, BILINGUAL, headers={"Accept-Language": FIRST}))
         reads = [judge.observe(_read(judge.customer_id, language)) for language in (SECOND, FIRST)]
+        update = judge.send(_request(judge.customer_id, _marker("read")))
+        after = [judge.observe(_read(judge.customer_id, language)) for language in (SECOND, FIRST)]
         _holds((relations.reads_follow_their_language, (reads,),
-                relations.steps_of(reads, [f"read in {SECOND}", f"then in {FIRST}"])))
+                relations.steps_of(reads, [f"read in {SECOND}", f"then in {FIRST}"])),
+               (relations.every_read_shows_the_update, (update, after),
+                relations.steps_of([*reads, update, *after], [f"read in {SECOND}", f"then in {FIRST}", "an update",
+                                                              f"then read in {SECOND}", f"and in {FIRST}"])))
 
     _sequence(judge, sequence)
+
+
+def test_correlation_id_any_string(contract_run: ContractRun, judge: Judge) -> None:
+    """X-Correlation-Id is any non-empty string, and one event chain may span several requests: two different
+    updates under one id that is no UUID are each judged as any other."""
+    _unless_smoke(contract_run, False)
+    chain = f"engage-contract-chain-{uuid.uuid4().hex[:12]}"
+    for step in ("first", "second"):
+        judge.send(_request(judge.customer_id, _marker(f"chain {step}")), correlation_id=chain)
 
 
 @pytest.mark.parametrize("spelling", list(sequences.id_spellings("1001")))
@@ -182,11 +197,11 @@ def test_other_customers_untouched(contract_run: ContractRun, judge: Judge) -> N
         if before[0].data is None:
             pytest.skip(f"customer {others[0]} could not be read")
         # Each neighbour's own values in turn, then others: a backend that updates rows by value renames the
-        # namesakes of what it replaces, and each neighbour is one once.
-        updates = [judge.send(_request(judge.customer_id, {
-            name: read.data[name] for name in sequences.text_fields(CONTRACT) if isinstance(read.data.get(name), str)}))
-            for read in before if read.data is not None]
-        updates.append(judge.send(_request(judge.customer_id, sequences.near_values(CONTRACT)["elsewhere"])))
+        # namesakes of what it replaces, one that copies a change to related rows copies it, and each neighbour is
+        # a namesake once.
+        known = [read.data for read in before if read.data is not None]
+        updates = [judge.send(_request(judge.customer_id, sequences.same_as(data, CONTRACT))) for data in known]
+        updates.append(judge.send(_request(judge.customer_id, sequences.unlike(known, CONTRACT))))
         after = {customer_id: judge.observe(_read(customer_id)) for customer_id in others}
     _holds((relations.other_customers_untouched,
             ({read.customer_id: read.data for read in before if read.data is not None}, after,

@@ -189,3 +189,11 @@ def test_a_lane_alone_waits_for_the_others_and_holds_them_off() -> None:
 def test_every_relation_quotes_its_clause(relation) -> None:
     assert relations.clause(relation).endswith(".") and relation.__doc__.strip()[0].isupper()
 
+
+
+def test_every_read_shows_the_update() -> None:
+    update = exchange(body={"notes": "marker"}, response=customer(notes="marker"))
+    fresh = [read(customer(notes="marker"), language=language) for language in ("nl", "en")]
+    assert verdict(relations.every_read_shows_the_update, update, fresh) is None
+    stale = [read(customer(notes="before"), language="nl"), fresh[1]]
+    assert verdict(relations.every_read_shows_the_update, update, stale) == "notes"
