@@ -162,6 +162,9 @@ class Judge:
                  lock_seconds: float = 60.0, turns: Turns | None = None) -> None:
         self.contract = contract
         self.turns = turns if turns is not None else Turns()  # the run's, shared by its lanes
+        # Writes a representation back to the test customer (the run's restore), for a case replayed from where it
+        # started; None where nothing may be written back. Why it could not, or None.
+        self.put_back: Callable[[dict[str, Any]], str | None] | None = None
         # Write events (an update sent, an update answered) of every lane, and of this one, when the read that the
         # known state came from was sent: a write of another lane after that may be missing from it.
         self._events_at_known = self._own_at_known = self._events_before_read = self._own_before_read = 0
@@ -216,13 +219,19 @@ class Judge:
         arguments = dict(authorized=authorized, token=token, known_good=known_good, read_only=read_only,
                          base_url=base_url, correlation_id=correlation_id)
         failing, first_failure = self.tally.failing_cases, self.tally.first_failure_at
+        before = self.known
         try:
             with self.turns.shared():
                 return self._send(case, **arguments)
         except (AssertionError, BaseExceptionGroup) as exc:
-            if not self._others_wrote or self.turns.is_alone() or not _about_what_was_known(exc):
+            if (not self._others_wrote or self.turns.is_alone() or not _about_what_was_known(exc)
+                    or before is None or self.put_back is None):
                 raise
+            replayable = exc
         with self.turns.alone():
+            # From the same start: what the first send changed (a rejected update's partial write) shows again.
+            if self.put_back(before) is not None:
+                raise replayable
             self.known = None
             self._read_known()
             self._send(case, **arguments)  # failing alone, the failure is its own

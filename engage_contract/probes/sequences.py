@@ -71,9 +71,12 @@ def same_as(data: dict[str, Any], contract: Contract) -> dict[str, Any]:
     return restorable(data, contract.request_fields)
 
 
-def unlike(others: list[dict[str, Any]], contract: Contract) -> dict[str, Any]:
-    """An update of every kind of field to values none of the other customers has (a language none speaks)."""
+def unlike(others: list[dict[str, Any]], contract: Contract, but_text: bool = False) -> dict[str, Any]:
+    """An update of every kind of field to values none of the other customers has (a language none speaks);
+    `but_text`: the free text fields left as they are."""
     body = repeated_update(contract)
+    if but_text:
+        body = {name: value for name, value in body.items() if name not in text_fields(contract)}
     spoken = {data.get("language") for data in others}
     body["language"] = next((language for language in contract.languages if language not in spoken), body["language"])
     return body

@@ -195,6 +195,8 @@ class ContractRun:
             judge = Judge(contract, lane_client, customer_id, known, cases_sent, lock_seconds=target.lock_seconds,
                           turns=turns)
             judge.remember(original)
+            judge.put_back = lambda data, lane_client=lane_client, customer_id=customer_id: restore.restore_customer(
+                lane_client, contract, customer_id, data)
             lanes.append(Lane(number, customer_id, lane_client, judge, original, claim))
         customerless = Judge(contract, client.sibling(), customer_ids[0], known, turns=turns)
         customerless.remember(originals[0])  # what it knows of a customer it never sends to: no read needed

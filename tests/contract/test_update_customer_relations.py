@@ -200,7 +200,12 @@ def test_other_customers_untouched(contract_run: ContractRun, judge: Judge) -> N
         # namesakes of what it replaces, one that copies a change to related rows copies it, and each neighbour is
         # a namesake once.
         known = [read.data for read in before if read.data is not None]
-        updates = [judge.send(_request(judge.customer_id, sequences.same_as(data, CONTRACT))) for data in known]
+        updates = []
+        for data in known:
+            updates.append(judge.send(_request(judge.customer_id, sequences.same_as(data, CONTRACT))))
+            # Then everything but the text that it shares with that neighbour: a change copied to the rows that share
+            # a value (its company, say) reaches the neighbour.
+            updates.append(judge.send(_request(judge.customer_id, sequences.unlike(known, CONTRACT, but_text=True))))
         updates.append(judge.send(_request(judge.customer_id, sequences.unlike(known, CONTRACT))))
         after = {customer_id: judge.observe(_read(customer_id)) for customer_id in others}
     _holds((relations.other_customers_untouched,
