@@ -88,20 +88,34 @@ CAUGHT_BY = {
     "chosen-time-zone-as-offset": "chosen_time_zone_is_iana",
     "lost-update": "simultaneous_updates_both_count",
     "update-renames-namesakes": "other_customers_untouched",
+    # the red team's
+    "read-cache-partly-invalidated": "change_persists",
+    "replica-one-write-behind": "change_persists",
+    "correlation-id-replays": "sent_values_stored",
+    "scope-cached-per-token": "read_only_token_cannot_write",
+    "auth-cached-per-connection": "unauthenticated_request_rejected",
+    "gateway-body-limit-8k": "status_is_documented",
+    "language-copied-to-company": "other_customers_untouched",
+    "non-uuid-correlation-id-500": "status_is_documented",
+    "content-length-in-characters": "ok_body_matches_schema",
+    "unread-body-on-401": "rejected_request_changes_nothing",
 }
 # The variants of the relations between requests (judging/relations.py; chosen_time_zone_is_iana is a check).
 RELATION_FAULTS = ("formatted-address-from-old-row", "trim-compared-not-stored", "case-insensitive-no-op",
                    "read-cache-ignores-language", "id-parsed-as-number", "server-set-from-body",
                    "body-id-selects-customer", "body-id-creates-customer", "lost-update", "update-renames-namesakes")
 # Faults that show only with several test customers: the lanes their runs take.
-LANES_FOR = {"update-renames-namesakes": 3}
+LANES_FOR = {"update-renames-namesakes": 3, "language-copied-to-company": 3}
 # Faults that hand-made probes catch whatever the seed (they go out every run, before the generated cases).
 PROBED = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-language", "unlisted-language-gets-default",
           "non-atomic-422", "existing-false-soft-deletes", "null-language-filled-on-read", "enterprise-ignored",
           "read-only-token-writes", "formatted-address-from-old-row", "trim-compared-not-stored",
           "case-insensitive-no-op", "read-cache-ignores-language", "id-parsed-as-number", "server-set-from-body",
           "body-id-selects-customer", "body-id-creates-customer", "chosen-time-zone-as-offset", "lost-update",
-          "update-renames-namesakes")
+          "update-renames-namesakes", "read-cache-partly-invalidated", "replica-one-write-behind",
+          "correlation-id-replays", "scope-cached-per-token", "auth-cached-per-connection", "gateway-body-limit-8k",
+          "non-uuid-correlation-id-500", "content-length-in-characters", "unread-body-on-401",
+          "language-copied-to-company")
 # The faults a hand-made probe of smoke is meant to catch (the others are left to ci).
 SMOKE_CATCHES = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-language", "existing-false-soft-deletes",
                  "enterprise-ignored", "read-only-token-writes")

@@ -15,6 +15,7 @@ import struct
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +39,9 @@ GATEWAY_BLIPS_AT = (25, 60)
 DATED_429_AT = (15, 40)
 # Longer than the pauses the client makes without a Retry-After (0.5 + 1 + 1.5 s): only a date read as one waits.
 DATED_429_SECONDS = 5
+# gateway-body-limit-8k: a proxy's cap on request bodies, and its page.
+GATEWAY_BODY_LIMIT = 8192
+GATEWAY_413_PAGE = "<html><head><title>413 Request Entity Too Large</title></head><body><h1>413</h1></body></html>"
 # What a gateway or load balancer in front of the API answers: an HTML page, no error envelope.
 GATEWAY_PAGE = "<html><body><h1>503 Service Unavailable</h1><p>The service is being deployed.</p></body></html>"
 # locked-for-a-while: how long the customer stays locked.
@@ -148,7 +152,9 @@ class ReferenceServer(ThreadingHTTPServer):
         self.blocked_until = 0.0  # legal-retry-after-date: the wall-clock time before which every request gets 429
         self.count_lock = threading.Lock()
         self.traffic = Traffic()
-        self.read_cache: dict[str, Any] = {}  # read-cache-ignores-language: a GET's answer, by URL
+        self.read_cache: dict[Any, Any] = {}  # read-cache-ignores-language (by URL), -partly-invalidated (and language)
+        self.replayed: dict[str, Any] = {}  # correlation-id-replays: the first answer to each correlation id
+        self.read_only_seen: set[str] = set()  # scope-cached-per-token: tokens that were let through once
         self.client_id, self.client_secret, self.token_lifetime = client_id, client_secret, token_lifetime
         self.issued_tokens: dict[str, float] = {}
         self.tokens_ever_issued: list[str] = []
@@ -239,7 +245,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, method: str) -> None:
         with self.server.traffic.request() as answering:
-            body = self._read_body()
+            # unread-body-on-401: a request refused for its token is answered before its body is read.
+            body = b"" if "unread-body-on-401" in self.server.faults and not self._looks_authenticated() \
+                else self._read_body()
             if self.server.latency:
                 time.sleep(self.server.latency)
             self._transport_fault = None
@@ -251,6 +259,9 @@ class _Handler(BaseHTTPRequestHandler):
                 status, payload, headers = error.status, self._envelope(error), error.headers
             except Exception as exc:  # the reference server answers 500 rather than dropping the connection
                 status, payload, headers = 500, self._envelope(HttpError(500, "INTERNAL_ERROR", repr(exc))), {}
+            if "non-uuid-correlation-id-500" in self.server.faults and not _is_uuid(self.headers.get("X-Correlation-Id")):
+                # The access log's middleware, after the handler: the update is made, the answer is a 500.
+                status, payload, headers = 500, self._envelope(HttpError(500, "INTERNAL_ERROR", "badly formed UUID")), {}
             answering()
             self._status = status
             if "echoes-authorization" in self.server.faults:
@@ -267,6 +278,12 @@ class _Handler(BaseHTTPRequestHandler):
             payload = {"debug": {"authorization": got}, **payload}  # first: within what a failure shows
         return payload, headers
 
+    def _looks_authenticated(self) -> bool:
+        scheme, _, token = (self.headers.get("Authorization") or "").partition(" ")
+        token = token.strip()
+        return scheme.lower() == "bearer" and bool(token) and (self.server.token_is_valid(token) or bool(
+            self.server.readonly_token and secrets.compare_digest(token, self.server.readonly_token)))
+
     def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
@@ -281,6 +298,8 @@ class _Handler(BaseHTTPRequestHandler):
             gets = server.gets_served
         if self.server.first_reads_delay and method == "GET" and gets <= FIRST_READS:
             time.sleep(self.server.first_reads_delay)  # two runs that start together are both past their checks
+        if "gateway-body-limit-8k" in faults and len(raw) > GATEWAY_BODY_LIMIT:
+            raise Verbatim(413, GATEWAY_413_PAGE, {"Content-Type": "text/html"})
         if "legal-gateway-blip" in faults and served in GATEWAY_BLIPS_AT:
             raise Verbatim(503, GATEWAY_PAGE, {"Content-Type": "text/html", "Retry-After": "1"})
         if "legal-retry-after-date" in faults:
@@ -321,16 +340,26 @@ class _Handler(BaseHTTPRequestHandler):
             raise RuntimeError("id is not ASCII")
         if not customer_id:
             raise HttpError(404, "NOT_FOUND", "No such customer.")
+        correlation_id = self.headers.get("X-Correlation-Id")
+        replay = "correlation-id-replays" in faults and method == "PATCH" and correlation_id
+        if replay and correlation_id in server.replayed:  # taken for an idempotency key: the first answer again
+            return 200, copy.deepcopy(server.replayed[correlation_id]), {}
+        cache_key = (customer_id, self.headers.get("Accept-Language"))
+        if "read-cache-partly-invalidated" in faults and method == "GET" and cache_key in server.read_cache:
+            return 200, {"data": copy.deepcopy(server.read_cache[cache_key])}, {}
         if method == "GET":
             record = server.store.get(customer_id)
         else:
             record = self._patch(customer_id, raw)
             server.read_cache.pop(customer_id, None)
+            server.read_cache.pop(cache_key, None)  # read-cache-partly-invalidated: the update's own language only
         if record is None:
             raise HttpError(404, "CUSTOMER_NOT_FOUND", "No customer has this id.", {"id": customer_id})
         data = server.store.represent(record, self.headers.get("Accept-Language"), reading=method == "GET")
         if "read-cache-ignores-language" in faults and method == "GET":
             data = copy.deepcopy(server.read_cache.setdefault(customer_id, data))
+        if "read-cache-partly-invalidated" in faults and method == "GET":
+            server.read_cache[cache_key] = copy.deepcopy(data)
         if "legal-time-offsets" in faults and method == "GET":
             for name in ("createdAt", "updatedAt"):
                 data[name] = data[name].replace("Z", "000+00:00")
@@ -343,6 +372,8 @@ class _Handler(BaseHTTPRequestHandler):
         envelope = {"data": data}
         if "legal-location-extras" in faults:
             envelope["meta"] = {"servedBy": "engage-contract reference"}
+        if replay:
+            server.replayed[correlation_id] = copy.deepcopy(envelope)
         if redirect is not None:  # applied, and then redirected
             raise Verbatim(redirect[0], "", {"Location": self._url(redirect[1], segments[4])})
         return 200, envelope, {}
@@ -380,10 +411,19 @@ class _Handler(BaseHTTPRequestHandler):
     def _authenticate(self, method: str) -> None:
         if "auth-ignored" in self.server.faults:
             return
+        if "auth-cached-per-connection" in self.server.faults and getattr(self, "_authenticated", False):
+            return  # checked on the connection's first request, as a middleware keyed on the socket does
+        self._check_token(method)
+        self._authenticated = True
+
+    def _check_token(self, method: str) -> None:
         scheme, _, token = (self.headers.get("Authorization") or "").partition(" ")
         readonly = self.server.readonly_token
         if scheme.lower() == "bearer" and readonly and secrets.compare_digest(token.strip(), readonly):
-            if method != "GET" and "read-only-token-writes" not in self.server.faults:
+            seen = "scope-cached-per-token" in self.server.faults and readonly in self.server.read_only_seen
+            if method == "GET":
+                self.server.read_only_seen.add(readonly)  # cached as "valid", without its scope
+            if method != "GET" and "read-only-token-writes" not in self.server.faults and not seen:
                 if "legal-refusals-are-401" in self.server.faults:
                     raise HttpError(401, "UNAUTHORIZED", "The access token's scopes do not allow this request.")
                 raise HttpError(403, "FORBIDDEN", "The access token's scopes do not allow this request.")
@@ -506,7 +546,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif text_errors:
             content, content_type = json.dumps(payload).encode(), "text/plain"
         else:
-            content, content_type = json.dumps(payload).encode(), "application/json"
+            content, content_type = json.dumps(payload, ensure_ascii="content-length-in-characters" not in faults).encode(), \
+                "application/json"
             if "legal-json-charset" in faults:
                 content_type += "; charset=utf-8"
             if "legal-problem-json" in faults and status >= 400 and status not in (404, 422):
@@ -525,7 +566,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Transfer-Encoding", "chunked")
         else:
             # cut-short: the body is shorter than announced and the connection closes, a broken transport.
-            self.send_header("Content-Length", str(len(content) + (64 if cut_short else 0)))
+            length = len(content.decode("utf-8", "replace")) if "content-length-in-characters" in faults else len(content)
+            self.send_header("Content-Length", str(length + (64 if cut_short else 0)))
         if cut_short:
             self.close_connection = True
         correlation_id = self.headers.get("X-Correlation-Id")
@@ -564,3 +606,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.connection.close()
+
+
+def _is_uuid(value: str | None) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

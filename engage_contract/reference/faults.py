@@ -117,6 +117,23 @@ FAULTS: dict[str, str] = {
                     "same moment, one is lost"),
     "update-renames-namesakes": ("an update of company or email renames every customer that had the same value (the "
                                  "values live in a table of their own, updated by value)"),
+    # Found by a red team that had not read the checks (the kinds the faults above did not have)
+    "read-cache-partly-invalidated": ("GET answers are cached by customer and Accept-Language; an update clears the "
+                                      "entry of its own language only"),
+    "replica-one-write-behind": "every other GET is answered by a replica that has all but the last write",
+    "correlation-id-replays": ("X-Correlation-Id is taken for an idempotency key: a later update with the same id "
+                               "gets the first one's answer and is not applied"),
+    "scope-cached-per-token": ("the token check is cached without the token's scopes: a read-only token that has "
+                               "read once may then update"),
+    "auth-cached-per-connection": "the token is checked on a connection's first request only",
+    "gateway-body-limit-8k": "a proxy refuses bodies over 8 KiB with its own 413 page",
+    "language-copied-to-company": ("an after-commit job copies a changed language to every customer of the same "
+                                   "company"),
+    "non-uuid-correlation-id-500": ("the access log's middleware parses X-Correlation-Id as a UUID after the update "
+                                    "is made: any other id gets a 500"),
+    "content-length-in-characters": "JSON is written as UTF-8, but Content-Length counts its characters",
+    "unread-body-on-401": ("a request refused for its token is answered before its body is read: on a kept-alive "
+                           "connection the body is read as the next request"),
     # Tenant boundary
     "enterprise-ignored": "the enterprise in the path is not checked: a customer is served under any enterprise",
     "read-only-token-writes": "a token with the read-only scope can update a customer",

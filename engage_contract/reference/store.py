@@ -158,6 +158,8 @@ class Store:
         self._lock = threading.Lock()
         self._customers = seed_customers(customer_ids)
         self._writing: set[str] = set()  # legal-simultaneous-409: the customers being written
+        self._replica: dict[str, dict[str, Any]] = {}  # replica-one-write-behind: each customer before its last write
+        self._reads = 0
         self._formatted: dict[str, str] = {}  # formatted-address-from-old-row: each customer's, from before its update
         if "legal-location-decides-time-zone" in faults:
             for record in self._customers.values():
@@ -166,6 +168,10 @@ class Store:
     def get(self, customer_id: str) -> dict[str, Any] | None:
         with self._lock:
             record = self._customers.get(self._row_id(customer_id))
+            if "replica-one-write-behind" in self._faults and customer_id in self._replica:
+                self._reads += 1
+                if self._reads % 2:  # every other read goes to the replica, which has all but the last write
+                    record = self._replica[customer_id]
             return copy.deepcopy(record) if record is not None else None
 
     def store_partially(self, customer_id: str, body: Any) -> None:
@@ -249,6 +255,12 @@ class Store:
             updated["updatedAt"] = record["updatedAt"]
         if "formatted-address-from-old-row" in faults and record["location"] is not None:
             self._formatted[customer_id] = self._format_address(record["location"])
+        if "replica-one-write-behind" in faults:
+            self._replica[customer_id] = copy.deepcopy(record)
+        if "language-copied-to-company" in faults and "language" in body and updated.get("company") is not None:
+            for other in self._customers.values():  # an after-commit job keeps a company's customers in one language
+                if other is not record and other.get("company") == updated["company"]:
+                    other["language"] = updated["language"]
         if "update-renames-namesakes" in faults:
             for name in NAMESAKE_FIELDS:
                 if record.get(name) is not None and updated.get(name) != record[name]:
