@@ -298,6 +298,8 @@ class _Handler(BaseHTTPRequestHandler):
             gets = server.gets_served
         if self.server.first_reads_delay and method == "GET" and gets <= FIRST_READS:
             time.sleep(self.server.first_reads_delay)  # two runs that start together are both past their checks
+        if "throttles-control-characters" in faults and _has_control_character(raw):
+            raise HttpError(429, "RATE_LIMITED", "Too many requests.", headers={"Retry-After": "0"})
         if "gateway-body-limit-8k" in faults and len(raw) > GATEWAY_BODY_LIMIT:
             raise Verbatim(413, GATEWAY_413_PAGE, {"Content-Type": "text/html"})
         if "legal-gateway-blip" in faults and served in GATEWAY_BLIPS_AT:
@@ -614,3 +616,25 @@ def _is_uuid(value: str | None) -> bool:
     except ValueError:
         return False
     return True
+
+
+
+def _has_control_character(raw: bytes) -> bool:
+    """throttles-control-characters: a JSON body with a C0 control character in one of its strings."""
+    try:
+        body = json.loads(raw) if raw else None
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return any(ord(char) < 0x20 for text in _strings(body) for char in text)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)

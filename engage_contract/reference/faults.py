@@ -62,6 +62,8 @@ FAULTS: dict[str, str] = {
     "locked-after-40": "after 40 requests every PATCH answers 409 Conflict, so restoring the customer fails",
     "cut-short": "after 30 requests every response is cut short and its connection closed, a broken transport",
     "locked-for-a-while": "from the 40th request on, every PATCH answers 409 Conflict for 6 s (Retry-After: 0)",
+    "throttles-control-characters": ("a gateway answers 429 (after every retry) to every body with a control "
+                                     "character: those probes get no verdict"),
     "updates-refuse-the-token": "every PATCH answers 401 to the token that reads the customer: no update is judged",
     # Legal choices the contract leaves open: a correct suite passes each, and all of them at once
     "legal-422-for-invalid": "schema-invalid bodies get 422 (with a listed code) instead of 400",

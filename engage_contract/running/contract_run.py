@@ -85,6 +85,7 @@ class ContractRun:
     started: float = field(default_factory=time.monotonic)
     gave_up: str | None = None  # why the environment did not let the run go on (a locked customer, say)
     unjudged: list[str] = field(default_factory=list)  # what the run could not judge, said by its tests
+    unjudged_probes: list[str] = field(default_factory=list)  # hand-made probes without a verdict, sent twice
     narrowed: bool = False  # pytest was asked for some of the contract tests only (-k, -m, --deselect)
     readonly_token: str | None = None  # a token with the read-only scope: ENGAGE_READONLY_TOKEN, or the embedded one
     readings: Readings = field(default_factory=Readings)  # what the target chose at the page's silences
@@ -220,6 +221,9 @@ class ContractRun:
         more of its cases without a verdict than ENGAGE_MAX_INCONCLUSIVE allows; None when it could judge."""
         tally = self.tally()
         reasons = ([self.gave_up] if self.gave_up else []) + self.unjudged
+        if self.unjudged_probes:
+            reasons.append(f"{len(self.unjudged_probes)} hand-made probe{'s' if len(self.unjudged_probes) > 1 else ''} "
+                           f"got no verdict, sent twice: {', '.join(self.unjudged_probes[:5])}")
         if tally.cases and tally.inconclusive_share > self.target.max_inconclusive:
             reasons.append(f"{tally.inconclusive_cases} of {tally.cases} cases ({tally.inconclusive_share:.0%}, more "
                            f"than ENGAGE_MAX_INCONCLUSIVE={self.target.max_inconclusive:.0%}) got no verdict: "

@@ -25,6 +25,7 @@ import hypothesis
 import pytest
 
 from engage_contract import internals
+from engage_contract.judging.judge import CaseUnjudged
 from engage_contract.running.workers import Worker, unwire
 
 if TYPE_CHECKING:
@@ -89,21 +90,34 @@ class Probes:
 
     def send(self, items: list[Any], run: "ContractRun", judge: Any, go_on: Callable[[], bool],
              failed: Callable[[], None]) -> None:
-        for item in items:
-            if not go_on() or judge.stopped_by is not None:
-                return  # left to pytest, which runs (or skips) it in its turn
-            arguments = {"contract_run": run, "judge": judge, **item.callspec.params} if hasattr(item, "callspec") \
-                else {"contract_run": run, "judge": judge}
-            try:
-                item.obj(**{name: arguments[name] for name in internals.own_arguments(item)})
-            except BaseException as exc:  # noqa: BLE001 - pytest raises it when it reaches the test
-                self.outcomes[item.nodeid] = exc
-                if not isinstance(exc, (unittest.SkipTest, pytest.skip.Exception)):
-                    self._sent += 1
-                    failed()
-            else:
-                self.outcomes[item.nodeid] = None
+        """Send each probe; one the platform gave no verdict on (a 429 after the retries, say) goes once more after
+        the others, and still without one it is a reason the run could not judge."""
+        unjudged = [item for item in items if self._send_one(item, run, judge, go_on, failed)]
+        for item in unjudged:
+            if self._send_one(item, run, judge, go_on, failed) and judge.stopped_by is None:
+                run.unjudged_probes.append(f"{item.name} ({str(self.outcomes[item.nodeid]).splitlines()[0][:120]})")
+
+    def _send_one(self, item: Any, run: "ContractRun", judge: Any, go_on: Callable[[], bool],
+                  failed: Callable[[], None]) -> bool:
+        """Send a probe; whether it went out and got no verdict."""
+        if not go_on() or judge.stopped_by is not None:
+            return False  # left to pytest, which runs (or skips) it in its turn
+        arguments = {"contract_run": run, "judge": judge, **item.callspec.params} if hasattr(item, "callspec") \
+            else {"contract_run": run, "judge": judge}
+        try:
+            item.obj(**{name: arguments[name] for name in internals.own_arguments(item)})
+        except CaseUnjudged as exc:
+            self.outcomes[item.nodeid] = exc
+            return True
+        except BaseException as exc:  # noqa: BLE001 - pytest raises it when it reaches the test
+            self.outcomes[item.nodeid] = exc
+            if not isinstance(exc, (unittest.SkipTest, pytest.skip.Exception)):
                 self._sent += 1
+                failed()
+        else:
+            self.outcomes[item.nodeid] = None
+            self._sent += 1
+        return False
 
     def outcome(self, item: Any) -> tuple[bool, BaseException | None]:
         """Whether the probe was sent ahead, and what it raised."""

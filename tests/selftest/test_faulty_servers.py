@@ -13,7 +13,7 @@ from tests.harness import CAUGHT_BY, LANES_FOR, PROBED, READ_AS, REFERENCE_READS
 # Run by test_safety.py: one needs client credentials to mean anything, two break the restore, and a locked
 # customer is no fault of the contract: the run cannot judge.
 ELSEWHERE = {"legal-token-revoked", "locked-after-40", "cut-short", "locked-for-a-while", "updates-refuse-the-token",
-             "echoes-authorization"}
+             "echoes-authorization", "throttles-control-characters"}
 LEGAL = sorted(name for name in FAULTS if name.startswith("legal-") and name not in ELSEWHERE)  # all-at-once too
 # The longest first: the cores stay busy to the end.
 CORRECT = ["legal-all-at-once", "correct", *(name for name in LEGAL if name != "legal-all-at-once")]
@@ -86,3 +86,11 @@ def test_a_relation_catches_it_on_a_third_seed(fault: str) -> None:
 def test_smoke_catches_it(fault: str) -> None:
     outcome = run_suite([fault], profile="smoke")
     assert outcome.caught, f"smoke missed {fault}: {sorted(outcome.failed_checks)}:\n{outcome.output[-3000:]}"
+
+
+@pytest.mark.parametrize("profile", ["smoke", "ci"])
+def test_a_probe_left_without_a_verdict_leaves_the_run_unjudged(profile: str) -> None:
+    # Every control-character probe meets a 429, once more after the others too: the run cannot say the contract holds.
+    outcome = run_suite(["throttles-control-characters"], profile=profile, stop_at_first_failure=False)
+    assert outcome.exit_code == 75, outcome.output[-3000:]
+    assert "test_characters_stored_as_sent[nul]" in outcome.output.splitlines()[-1], outcome.output[-1000:]
