@@ -101,8 +101,9 @@ class Exchange:
 
     @property
     def is_update(self) -> bool:
-        """An authorized PATCH of the test customer: the requests whose body decides the outcome."""
-        return self.authorized and self.targets_customer and self.method == "PATCH"
+        """An authorized PATCH of the test customer, under its own enterprise: the requests whose body decides the
+        outcome."""
+        return self.authorized and self.targets_customer and self.method == "PATCH" and not self.elsewhere
 
     @property
     def inconclusive(self) -> bool:

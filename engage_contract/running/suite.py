@@ -69,12 +69,12 @@ def probe_operation(run: ContractRun):
     return schema["/customers/{id}"]["PATCH"]
 
 
-def elsewhere_operation(run: ContractRun, enterprise: str):
-    """GET /customers/{id} under another enterprise than the target's, and that API's base URL (None, None: the
-    target's base URL names no enterprise)."""
+def elsewhere_operation(run: ContractRun, enterprise: str, method: str = "GET"):
+    """GET (or another method of) /customers/{id} under another enterprise than the target's, and that API's base
+    URL (None, None: the target's base URL names no enterprise)."""
     base_url = elsewhere_url(run.client.base_url, enterprise)
     if base_url is None:
         return None, None
     schema = schemathesis.openapi.from_path(str(run.contract.path))
     schema.config.update(base_url=base_url)  # so that the curl line of a failure goes there too
-    return schema["/customers/{id}"]["GET"], base_url
+    return schema["/customers/{id}"][method], base_url

@@ -73,19 +73,30 @@ def test_unauthenticated_request_rejected(contract_run: ContractRun, judge: Judg
 # A name no enterprise has, drawn for the run.
 OTHER_ENTERPRISE = f"engage-contract-none-{uuid.uuid4().hex[:12]}"
 ELSEWHERE, ELSEWHERE_URL = suite.elsewhere_operation(suite.current(), OTHER_ENTERPRISE)
+UPDATE_ELSEWHERE, _ = suite.elsewhere_operation(suite.current(), OTHER_ENTERPRISE, "PATCH")
 
 
-def test_other_enterprise_refused(contract_run: ContractRun, judge: Judge) -> None:
-    """The test customer's id read under an enterprise that is not the target's answers 401, 403 or 404 with the
-    error envelope, never the customer: the enterprise in the path is enforced."""
+@pytest.mark.parametrize("how", ["read", "update"])
+def test_other_enterprise_refused(contract_run: ContractRun, judge: Judge, how: str) -> None:
+    """The test customer's id read, or updated, under an enterprise that is not the target's answers 401, 403 or 404
+    with the error envelope, never the customer, and changes nothing: the enterprise in the path is enforced."""
     if ELSEWHERE is None:
         pytest.skip(f"ENGAGE_BASE_URL names no enterprise (.../enterprises/<name>): {contract_run.client.base_url}")
-    judge.send(ELSEWHERE.Case(path_parameters={"id": judge.customer_id}), base_url=ELSEWHERE_URL)
+    _unless_smoke(contract_run, how == "read")
+    if how == "read":
+        judge.send(ELSEWHERE.Case(path_parameters={"id": judge.customer_id}), base_url=ELSEWHERE_URL)
+        return
+    # A write path that forgets the enterprise its read path checks: the read-back, at home, shows what it did.
+    body = {"notes": f"Engage contract under {OTHER_ENTERPRISE}"}
+    judge.send(UPDATE_ELSEWHERE.Case(body=body, media_type="application/json",
+                                     path_parameters={"id": judge.customer_id}), base_url=ELSEWHERE_URL)
 
 
-def test_read_only_token_cannot_write(contract_run: ContractRun, judge: Judge) -> None:
-    """With a token of the read-only scope (ENGAGE_READONLY_TOKEN), the page's example update answers 403 (or 401)
-    and changes nothing."""
+@pytest.mark.parametrize("update", ["example", "empty"])
+def test_read_only_token_cannot_write(contract_run: ContractRun, judge: Judge, update: str) -> None:
+    """With a token of the read-only scope (ENGAGE_READONLY_TOKEN), the page's example update, and an empty one,
+    answer 403 (or 401) and change nothing."""
+    _unless_smoke(contract_run, update == "example")
     if contract_run.readonly_token is None:
         pytest.skip("ENGAGE_READONLY_TOKEN is not set (a token with the scope engage:customers:readOnly)")
     # A token refused outright (expired, say) would get its 401 whatever its scope: a refusal proves nothing then.
@@ -96,7 +107,9 @@ def test_read_only_token_cannot_write(contract_run: ContractRun, judge: Judge) -
     if reads != 200:
         pytest.skip(f"ENGAGE_READONLY_TOKEN cannot read the customer either (GET answered {reads}): expired, or "
                     "another enterprise's? Its refusal to update would prove nothing")
-    judge.send(_seed_request(contract_run, judge.customer_id), authorized=False, token=contract_run.readonly_token, read_only=True)
+    # An empty update too: a scope check in the write path is passed by an update that writes nothing.
+    request = _seed_request(contract_run, judge.customer_id) if update == "example" else _request(judge.customer_id, {})
+    judge.send(request, authorized=False, token=contract_run.readonly_token, read_only=True)
 
 
 EMPTY = {"no-body": None, "empty-json": b""}
