@@ -53,6 +53,8 @@ def near_values(contract: Contract) -> dict[str, dict[str, Any]]:
             contract.resolve(contract.request_fields[name]).get("maxLength") or len(example[name]) + 2)
             else example[name] for name in fields},
         "elsewhere": {name: _fits(contract, name, f"Engage contract {index}") for index, name in enumerate(fields)},
+        # Only spaces: a value of minLength 1 that a trimming server must not store as "".
+        "blank": {name: " " for name in fields},
     }
 
 

@@ -89,11 +89,15 @@ class Probes:
         return self._sent
 
     def send(self, items: list[Any], run: "ContractRun", judge: Any, go_on: Callable[[], bool],
-             failed: Callable[[], None]) -> None:
-        """Send each probe; one the platform gave no verdict on (a 429 after the retries, say) goes once more after
-        the others, and still without one it is a reason the run could not judge."""
-        unjudged = [item for item in items if self._send_one(item, run, judge, go_on, failed)]
-        for item in unjudged:
+             failed: Callable[[], None]) -> list[Any]:
+        """Send each probe; those the platform gave no verdict on (a 429 after the retries, say), for `send_again`."""
+        return [item for item in items if self._send_one(item, run, judge, go_on, failed)]
+
+    def send_again(self, items: list[Any], run: "ContractRun", judge: Any, go_on: Callable[[], bool],
+                   failed: Callable[[], None]) -> None:
+        """The probes that got no verdict, once more after everything else the lane sent; still without one, each is
+        a reason the run could not judge."""
+        for item in items:
             if self._send_one(item, run, judge, go_on, failed) and judge.stopped_by is None:
                 run.unjudged_probes.append(f"{item.name} ({str(self.outcomes[item.nodeid]).splitlines()[0][:120]})")
 
@@ -173,8 +177,10 @@ def send_shared_out(item: Any, run: "ContractRun", probes: Probes, stop: Callabl
 
     def go(index: int) -> None:
         lane = run.lanes[index]
+        unjudged: list[Any] = []
         try:
-            probes.send(shares[index], run, lane.judge, go_on=lambda: not shared.failed, failed=probe_failed)
+            unjudged = probes.send(shares[index], run, lane.judge, go_on=lambda: not shared.failed,
+                                   failed=probe_failed)
             refusal = None
             if PROBES in shared.failed:
                 refusal = "a failure was found first"
@@ -189,13 +195,17 @@ def send_shared_out(item: Any, run: "ContractRun", probes: Probes, stop: Callabl
                 judged=lambda error: shared.failing(lane.number, error))
         except BaseException as exc:  # noqa: BLE001 - carried to the main thread, which raises it
             errors[index] = exc
+        finally:
+            # After the generated cases: a rate limit's burst, a lock of a few seconds, is over by then.
+            probes.send_again(unjudged, run, lane.judge, go_on=lambda: not shared.failed, failed=probe_failed)
 
     customerless_errors: list[BaseException] = []
 
     def send_customerless() -> None:
         try:
-            probes.send(customerless_probes, run, run.customerless_judge, go_on=lambda: PROBES not in shared.failed,
-                        failed=probe_failed)
+            go_on = lambda: PROBES not in shared.failed  # noqa: E731
+            unjudged = probes.send(customerless_probes, run, run.customerless_judge, go_on=go_on, failed=probe_failed)
+            probes.send_again(unjudged, run, run.customerless_judge, go_on=go_on, failed=probe_failed)
         except BaseException as exc:  # noqa: BLE001 - carried to the main thread, which raises it
             customerless_errors.append(exc)
 

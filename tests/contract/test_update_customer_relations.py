@@ -97,6 +97,13 @@ def test_near_value_stored(contract_run: ContractRun, judge: Judge, near: str) -
     _sequence(judge, sequence)
 
 
+def test_blank_text_stored(contract_run: ContractRun, judge: Judge) -> None:
+    """Every free text field sent as a single space (schema-valid: at least one character) gets 200 or a listed 422,
+    and what comes back is still a valid customer (a trimming server must not answer "")."""
+    _unless_smoke(contract_run, False)
+    judge.send(_request(judge.customer_id, sequences.near_values(CONTRACT)["blank"]))
+
+
 def test_reads_in_two_languages(contract_run: ContractRun, judge: Judge) -> None:
     """Two reads one after the other, in two languages the location has, no write between: each in its own; then an
     update, and reads in both languages again: each shows it."""
