@@ -99,6 +99,17 @@ CAUGHT_BY = {
     "non-uuid-correlation-id-500": "status_is_documented",
     "content-length-in-characters": "ok_body_matches_schema",
     "unread-body-on-401": "rejected_request_changes_nothing",
+    "update-ignores-enterprise": "other_enterprise_refused",
+    "read-only-empty-update-allowed": "read_only_token_cannot_write",
+    "null-postal-code-kept": "location_matches_sent",
+    "any-language-default-only": "requested_language_honoured",
+    "absent-translation-falls-back": "requested_language_honoured",
+    "existing-null-stored": "ok_body_matches_schema",
+    "read-cache-never-cleared": "change_persists",
+    "coordinates-as-float32": "location_matches_sent",
+    "blank-trimmed-to-empty": "sent_values_stored",
+    "cut-at-255-bytes": "sent_values_stored",
+    "language-from-accept-language": "unsent_fields_kept",
 }
 # The variants of the relations between requests (judging/relations.py; chosen_time_zone_is_iana is a check).
 RELATION_FAULTS = ("formatted-address-from-old-row", "trim-compared-not-stored", "case-insensitive-no-op",
@@ -115,7 +126,9 @@ PROBED = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-languag
           "update-renames-namesakes", "read-cache-partly-invalidated", "replica-one-write-behind",
           "correlation-id-replays", "scope-cached-per-token", "auth-cached-per-connection", "gateway-body-limit-8k",
           "non-uuid-correlation-id-500", "content-length-in-characters", "unread-body-on-401",
-          "language-copied-to-company")
+          "language-copied-to-company", "update-ignores-enterprise", "read-only-empty-update-allowed",
+          "any-language-default-only", "absent-translation-falls-back", "existing-null-stored", "read-cache-never-cleared",
+          "coordinates-as-float32", "blank-trimmed-to-empty", "cut-at-255-bytes", "language-from-accept-language")
 # The faults a hand-made probe of smoke is meant to catch (the others are left to ci).
 SMOKE_CATCHES = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-language", "existing-false-soft-deletes",
                  "enterprise-ignored", "read-only-token-writes")

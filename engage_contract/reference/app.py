@@ -248,6 +248,7 @@ class _Handler(BaseHTTPRequestHandler):
             # unread-body-on-401: a request refused for its token is answered before its body is read.
             body = b"" if "unread-body-on-401" in self.server.faults and not self._looks_authenticated() \
                 else self._read_body()
+            self._raw = body
             if self.server.latency:
                 time.sleep(self.server.latency)
             self._transport_fault = None
@@ -317,7 +318,8 @@ class _Handler(BaseHTTPRequestHandler):
         if len(segments) != 5 or segments[:2] != ["", "enterprises"] or segments[3] != "customers":
             # Outside the API, as a web server or a proxy in front of it would answer: no error envelope.
             return 404, "Not Found", {}
-        if unquote(segments[2]) != server.enterprise and "enterprise-ignored" not in faults:
+        write_path = method == "PATCH" and "update-ignores-enterprise" in faults  # only the read route checks it
+        if unquote(segments[2]) != server.enterprise and "enterprise-ignored" not in faults and not write_path:
             if "legal-refusals-are-401" in faults:
                 raise HttpError(401, "UNAUTHORIZED", "The access token is not valid for this enterprise.")
             if "legal-other-enterprise-forbidden" in faults:
@@ -347,20 +349,22 @@ class _Handler(BaseHTTPRequestHandler):
         if replay and correlation_id in server.replayed:  # taken for an idempotency key: the first answer again
             return 200, copy.deepcopy(server.replayed[correlation_id]), {}
         cache_key = (customer_id, self.headers.get("Accept-Language"))
-        if "read-cache-partly-invalidated" in faults and method == "GET" and cache_key in server.read_cache:
+        cached = "read-cache-partly-invalidated" in faults or "read-cache-never-cleared" in faults
+        if cached and method == "GET" and cache_key in server.read_cache:
             return 200, {"data": copy.deepcopy(server.read_cache[cache_key])}, {}
         if method == "GET":
             record = server.store.get(customer_id)
         else:
             record = self._patch(customer_id, raw)
             server.read_cache.pop(customer_id, None)
-            server.read_cache.pop(cache_key, None)  # read-cache-partly-invalidated: the update's own language only
+            if "read-cache-never-cleared" not in faults:
+                server.read_cache.pop(cache_key, None)  # read-cache-partly-invalidated: the update's own language only
         if record is None:
             raise HttpError(404, "CUSTOMER_NOT_FOUND", "No customer has this id.", {"id": customer_id})
         data = server.store.represent(record, self.headers.get("Accept-Language"), reading=method == "GET")
         if "read-cache-ignores-language" in faults and method == "GET":
             data = copy.deepcopy(server.read_cache.setdefault(customer_id, data))
-        if "read-cache-partly-invalidated" in faults and method == "GET":
+        if cached and method == "GET":
             server.read_cache[cache_key] = copy.deepcopy(data)
         if "legal-time-offsets" in faults and method == "GET":
             for name in ("createdAt", "updatedAt"):
@@ -425,7 +429,9 @@ class _Handler(BaseHTTPRequestHandler):
             seen = "scope-cached-per-token" in self.server.faults and readonly in self.server.read_only_seen
             if method == "GET":
                 self.server.read_only_seen.add(readonly)  # cached as "valid", without its scope
-            if method != "GET" and "read-only-token-writes" not in self.server.faults and not seen:
+            # read-only-empty-update-allowed: the scope check sits in the write path, which an empty update skips.
+            empty = "read-only-empty-update-allowed" in self.server.faults and (self._raw or b"{}").strip() == b"{}"
+            if method != "GET" and "read-only-token-writes" not in self.server.faults and not seen and not empty:
                 if "legal-refusals-are-401" in self.server.faults:
                     raise HttpError(401, "UNAUTHORIZED", "The access token's scopes do not allow this request.")
                 raise HttpError(403, "FORBIDDEN", "The access token's scopes do not allow this request.")

@@ -136,6 +136,17 @@ FAULTS: dict[str, str] = {
     "content-length-in-characters": "JSON is written as UTF-8, but Content-Length counts its characters",
     "unread-body-on-401": ("a request refused for its token is answered before its body is read: on a kept-alive "
                            "connection the body is read as the next request"),
+    "update-ignores-enterprise": "the PATCH route does not check the enterprise in the path (the GET route does)",
+    "read-only-empty-update-allowed": "the scope check sits in the write path: an empty update with a read-only token gets 200",
+    "null-postal-code-kept": "a location merged with `or`: postalCode sent as null (or left out) keeps the stored one",
+    "any-language-default-only": "for * or no Accept-Language only the default language is tried, never any other",
+    "absent-translation-falls-back": "a language without a translation gets the first translation instead of null",
+    "existing-null-stored": "existing sent as null is stored as null (the default to false was lost)",
+    "read-cache-never-cleared": "GET answers are cached by customer and Accept-Language, and no update clears them",
+    "coordinates-as-float32": "coordinates are stored in single precision (51.0479466 comes back 51.04794692993164)",
+    "blank-trimmed-to-empty": "firstName, lastName and company are trimmed, a value of spaces to \"\"",
+    "cut-at-255-bytes": "externalId is cut at 255 UTF-8 bytes (not characters) and stored so, with a 200",
+    "language-from-accept-language": "the response's language is the one Accept-Language asks for, not the stored one",
     # Tenant boundary
     "enterprise-ignored": "the enterprise in the path is not checked: a customer is served under any enterprise",
     "read-only-token-writes": "a token with the read-only scope can update a customer",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+import struct
 import threading
 import time
 import zoneinfo
@@ -37,7 +38,8 @@ TRANSLATABLE = ("city", "state", "street1", "street2")
 WRITE_SECONDS = 0.03  # lost-update and legal-simultaneous-409: how long a write takes
 NAMESAKE_FIELDS = ("company", "email")  # update-renames-namesakes
 SERVER_SET = ("createdAt", "updatedAt", "deletedAt")  # server-set-from-body
-NOT_TEXT = ("language", "timeZone")  # legal-text-trimmed: enum values and zone names are not free text
+NOT_TEXT = ("language", "timeZone")
+BLANKED = ("firstName", "lastName", "company")  # blank-trimmed-to-empty  # legal-text-trimmed: enum values and zone names are not free text
 
 
 class BusinessError(Exception):
@@ -61,6 +63,11 @@ def _as_offset(zone: str) -> str:
     offset = dt.datetime.now(zoneinfo.ZoneInfo(zone)).utcoffset() or dt.timedelta()
     minutes = int(offset.total_seconds() // 60)
     return f"UTC{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _as_float32(value: float) -> float:
+    """coordinates-as-float32: a number as a single-precision column keeps it."""
+    return struct.unpack("f", struct.pack("f", value))[0]
 
 
 def timestamp(moment: dt.datetime) -> str:
@@ -308,12 +315,20 @@ class Store:
                 record[name] = body[name]
             elif "reset-unsent" in faults and name not in ("existing", "timeZone"):
                 record[name] = None
-        if record["existing"] is None:
+        if record["existing"] is None and "existing-null-stored" not in faults:
             record["existing"] = False
+        for name in BLANKED if "blank-trimmed-to-empty" in faults else ():
+            if isinstance(record.get(name), str):
+                record[name] = record[name].strip()
+        if "cut-at-255-bytes" in faults and isinstance(record.get("externalId"), str):
+            record["externalId"] = record["externalId"].encode()[:255].decode("utf-8", "ignore")
         if "location" in body:
             sent = body["location"]
             if sent is not None and record["location"] is not None and "legal-location-merged" in faults:
                 sent = self._merged(record["location"], sent)
+            if (sent is not None and record["location"] is not None and sent.get("postalCode") is None
+                    and "null-postal-code-kept" in faults):  # merged with `or`: a null is no value to it
+                sent = {**sent, "postalCode": record["location"]["postalCode"]}
             record["location"] = self._locate(sent)
         location_decides = body.get("location") is not None and "legal-location-decides-time-zone" in faults
         if "timeZone" in body and body["timeZone"] is not None and not location_decides:
@@ -386,7 +401,8 @@ class Store:
             "postalCode": location.get("postalCode"),
             "countryCode": location["countryCode"].upper() if "legal-country-code-upper" in self._faults
             else location["countryCode"],
-            "geolocation": {"latitude": geolocation["latitude"], "longitude": geolocation["longitude"]},
+            "geolocation": {key: _as_float32(geolocation[key]) if "coordinates-as-float32" in self._faults
+                            else geolocation[key] for key in ("latitude", "longitude")},
             "translations": {name: list(translations.get(name, [])) for name in TRANSLATABLE},
         }
 
@@ -396,6 +412,9 @@ class Store:
         data = {key: value for key, value in record.items() if key != "location"}
         if reading and data.get("language") is None and "null-language-filled-on-read" in self._faults:
             data["language"] = DEFAULT_LANGUAGE
+        asked = [tag for tag in accepted_languages(accept_language) if tag in self._languages]
+        if "language-from-accept-language" in self._faults and asked:
+            data["language"] = asked[0]  # the response's language filled from the request's header
         location = record["location"]
         data["location"] = None if location is None else self._represent_location(location, accept_language)
         if data["location"] is not None and record["id"] in self._formatted:  # formatted-address-from-old-row
@@ -440,8 +459,10 @@ class Store:
             for entry in entries:
                 if entry["language"] == wanted:
                     return _picked(entry)
-            if tag == "*" and entries:
+            if tag == "*" and entries and "any-language-default-only" not in self._faults:
                 return _picked(entries[0])
+        if "absent-translation-falls-back" in self._faults and entries:
+            return _picked(entries[0])
         return None
 
     @staticmethod
