@@ -358,6 +358,11 @@ class Judge:
         """The write events of the other lanes so far (turns.Turns.events, this lane's own aside)."""
         return self.turns.events - self._own_events
 
+    def others_events_at_known(self) -> int:
+        """The other lanes' write events when the read that the known state came from was sent: a sequence that
+        starts from the known state was exposed to every one after that."""
+        return self._events_at_known - self._own_at_known
+
     def refresh(self) -> None:
         """Read the customer again where another lane's request may have changed it since it was last read (a
         relation that compares with what was known starts from what is)."""

@@ -45,7 +45,7 @@ def _sequence(judge: Judge, sequence: Callable[[], None]) -> None:
     the target alone, and only that verdict counts (another customer's update may have reached this one)."""
     if judge.turns.lanes == 1 or judge.turns.is_alone():
         return sequence()
-    others = judge.others_events()
+    others = judge.others_events_at_known()  # what it knows of the customer may predate their latest writes
     try:
         return sequence()
     except (AssertionError, BaseExceptionGroup):
