@@ -84,6 +84,13 @@ def unlike(others: list[dict[str, Any]], contract: Contract, but_text: bool = Fa
     return body
 
 
+def filled(data: dict[str, Any], contract: Contract, mark: str) -> dict[str, Any]:
+    """The body that gives each free text field `data` leaves empty (null) a value of its own, marked `mark`: a
+    backend that updates or copies rows by value can only be seen through a neighbour that has one."""
+    return {name: _fits(contract, name, f"Engage contract {mark} {name}")
+            for name in text_fields(contract) if data.get(name) is None}
+
+
 def inverse_of(start: dict[str, Any], update: dict[str, Any], contract: Contract) -> dict[str, Any]:
     """The body that writes back, as `start` had them, the fields `update` sent (as the restore writes them)."""
     return restorable(start, [name for name in contract.request_fields if name in update])

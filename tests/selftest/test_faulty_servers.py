@@ -7,8 +7,10 @@ import json
 
 import pytest
 
+from engage_contract import reference
 from engage_contract.reference.faults import FAULTS
-from tests.harness import CAUGHT_BY, LANES_FOR, PROBED, READ_AS, REFERENCE_READS, RELATION_FAULTS, SMOKE_CATCHES, run_suite
+from tests.harness import (CAUGHT_BY, CUSTOMER_IDS, LANES_FOR, PROBED, READ_AS, READONLY_TOKEN, REFERENCE_READS,
+                           RELATION_FAULTS, SMOKE_CATCHES, TOKEN, run_suite)
 
 # Run by test_safety.py: one needs client credentials to mean anything, two break the restore, and a locked
 # customer is no fault of the contract: the run cannot judge.
@@ -80,6 +82,22 @@ def test_a_relation_catches_it_on_a_third_seed(fault: str) -> None:
     # database (every run_suite has a working directory of its own).
     outcome = run_suite([fault], env={"ENGAGE_SEED": "23"}, customers=LANES_FOR.get(fault, 1))
     assert outcome.caught, f"{fault}: {sorted(outcome.failed_checks)}:\n{outcome.output[-3000:]}"
+
+
+def test_namesakes_renamed_seen_through_neighbours_without_text() -> None:
+    # The other lanes' generated cases may leave a neighbour's company and email empty (null), and no rename by value
+    # reaches an empty field: the relation gives each neighbour text of its own first.
+    fault = "update-renames-namesakes"
+    server = reference.start(token=TOKEN, readonly_token=READONLY_TOKEN, faults=[fault],
+                             customer_ids=CUSTOMER_IDS[:LANES_FOR[fault]])
+    try:
+        for customer_id in CUSTOMER_IDS[:LANES_FOR[fault]]:
+            server.store.update(customer_id, {"company": None, "email": None})
+        outcome = run_suite(server=server, customers=LANES_FOR[fault], pytest_args=("-k", "other_customers"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert outcome.exit_code == 1 and CAUGHT_BY[fault] in outcome.failed_checks, outcome.output[-3000:]
 
 
 @pytest.mark.parametrize("fault", SMOKE_CATCHES)
