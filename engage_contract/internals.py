@@ -1,4 +1,4 @@
-"""Every private API of schemathesis, hypothesis and pytest the suite relies on, behind one door.
+"""Every private API of schemathesis, hypothesis, pytest, requests and urllib3 the suite relies on, behind one door.
 
 Each is written for the versions pinned in pyproject.toml, and this module refuses to import under others:
 a new pin means reading each use below against the new version's source, then changing WRITTEN_FOR with the pin.
@@ -13,7 +13,8 @@ from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
-WRITTEN_FOR = {"schemathesis": "4.32.5", "hypothesis": "6.170.17", "pytest": "8.4.2"}
+WRITTEN_FOR = {"schemathesis": "4.32.5", "hypothesis": "6.170.17", "pytest": "8.4.2", "requests": "2.34.2",
+               "urllib3": "2.8.0"}
 
 
 def _versions_written_for() -> None:
@@ -43,7 +44,7 @@ from _pytest.junitxml import xml_key  # noqa: E402
 __all__ = ["build_operation_test", "make_constants_value_source", "function_digest", "FeedbackSources",
            "ApiOperationMark", "hypothesis_settings", "set_hypothesis_settings", "set_database_key",
            "hypothesis_seed", "explicit_examples", "set_explicit_examples", "failure_key", "CASE_META",
-           "own_arguments", "junit_add_case", "junit_global_properties", "saved_descriptors", "terminal_output"]
+           "own_arguments", "key_failures_by", "set_body", "junit_add_case", "junit_global_properties", "saved_descriptors", "terminal_output"]
 
 # schemathesis keys (and de-duplicates) its failures by Failure._unique_key; ContractViolation
 # (judging/checks/__init__.py) overrides it, so that one fault is one failure whatever the generated values.
@@ -90,6 +91,17 @@ def own_arguments(item: Any) -> tuple[str, ...]:
 def failure_key(failure: Any) -> str | None:
     """What schemathesis tells one failure from another by, or None for an exception that is no failure of its."""
     return getattr(failure, FAILURE_KEY, None)
+
+
+def key_failures_by(failure_class: type, key: Callable[[Any], str]) -> None:
+    """schemathesis tells the failures of `failure_class` apart by `key` (and de-duplicates them by it)."""
+    setattr(failure_class, FAILURE_KEY, property(key))
+
+
+def set_body(response: Any, content: bytes) -> None:
+    """requests: a streamed response's body, read by the suite itself (within its deadline), as if requests had."""
+    response._content = content
+    response._content_consumed = True
 
 
 def _junit_writer(config: Any) -> Any:

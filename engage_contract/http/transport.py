@@ -18,6 +18,8 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import DecodeError, HTTPError, ProtocolError, ReadTimeoutError
 
+from engage_contract import internals
+
 CHUNK = 64 * 1024
 
 
@@ -102,8 +104,7 @@ class WholeAnswerAdapter(HTTPAdapter):
         try:
             try:
                 response = super().send(request, stream=True, timeout=timeout, **kwargs)
-                response._content = _read_whole(response, request)
-                response._content_consumed = True
+                internals.set_body(response, _read_whole(response, request))
             except requests.RequestException:
                 if not watch.finish():
                     raise

@@ -33,6 +33,7 @@ RATE_LIMIT_BURST = 4
 # Two starts of opposite parity: a case is a PATCH and its read-back, so bursts fall on each of them.
 RATE_LIMIT_BURSTS_AT = (3, 54)
 CUT_SHORT_AFTER = 30
+_KNOWN_STATUSES = frozenset(HTTPStatus)  # those http.server has a phrase for
 RATE_LIMITED_UNTIL = 700
 # legal-gateway-blip and legal-retry-after-date: the requests that meet a gateway's 503 and a dated 429.
 GATEWAY_BLIPS_AT = (25, 60)
@@ -567,7 +568,7 @@ class _Handler(BaseHTTPRequestHandler):
         if transport_fault == "broken-gzip":
             headers["Content-Encoding"] = "gzip"  # and the body as it is: no gzip stream
         chunked = "legal-chunked" in faults and not head and status not in (204, 304)
-        self.send_response(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else None)
+        self.send_response(status, HTTPStatus(status).phrase if status in _KNOWN_STATUSES else None)
         self.send_header("Content-Type", content_type)
         cut_short = "cut-short" in faults and getattr(self, "_served", 0) > CUT_SHORT_AFTER
         if chunked:

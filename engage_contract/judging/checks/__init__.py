@@ -14,6 +14,7 @@ from typing import Any
 
 from schemathesis.core.failures import Failure
 
+from engage_contract import internals
 from engage_contract.judging.baseline import KnownDeviations
 from engage_contract.judging.checks import identity, input_handling, patch_semantics, response_form, translations
 from engage_contract.judging.checks.violation import Violation
@@ -83,9 +84,12 @@ class ContractViolation(Failure):
         self.signature = signature
 
     @property
-    def _unique_key(self) -> str:  # internals.FAILURE_KEY: schemathesis' private key of a failure
-        # The same fault is the same failure in every run: never a correlation id or a generated value.
+    def fault_key(self) -> str:
+        """The same fault is the same failure in every run: never a correlation id or a generated value."""
         return f"{self.check}|{self.signature}"
+
+
+internals.key_failures_by(ContractViolation, lambda failure: failure.fault_key)
 
 
 def clause(check: Check) -> str:
