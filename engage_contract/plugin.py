@@ -5,6 +5,7 @@ step summary), every credential scrubbed. The run itself is held by running.suit
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -27,7 +28,7 @@ from engage_contract.probes.realistic import realistic_bodies
 from engage_contract.reporting import page, progress
 from engage_contract.reporting import readings as readings_module
 from engage_contract.reporting import summary as summary_module
-from engage_contract.running import lanes, suite
+from engage_contract.running import lanes, suite, verdict
 from engage_contract.running.contract_run import ContractRun, readings_target
 from engage_contract.running.restore import STOP_SIGNALS
 
@@ -95,9 +96,10 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         _behind_pytests_capture(config)
         suite.begin(ContractRun.start(_TARGET, say=_say))
     except ConfigError as exc:
-        _say(f"engage-contract: {exc}")
-        _junit_of_a_run_that_did_not_start(config, str(exc), int(exc.exit_code))
-        return int(exc.exit_code)
+        decided = verdict.decide(verdict.Facts(did_not_start=(int(exc.exit_code), str(exc))))
+        _say(f"engage-contract: {decided.says}")
+        _junit_of_a_run_that_did_not_start(config, decided)
+        return decided.exit_code
     for judge in [lane.judge for lane in _run().lanes] + [_run().customerless_judge]:
         judge.give_up = _give_up
     for signum in STOP_SIGNALS:
@@ -123,15 +125,18 @@ def _clear_earlier_reports(config: pytest.Config) -> None:
                           "make it writable, or run from a directory that is", ExitCode.REPORTS_UNWRITABLE) from None
 
 
-def _junit_of_a_run_that_did_not_start(config: pytest.Config, why: str, exit_code: int) -> None:
-    """A JUnit file whose one error case says why the run stopped before its first case: a CI job that publishes
-    the JUnit whatever happened shows the stop, not an empty green report."""
+def _junit_of_a_run_that_did_not_start(config: pytest.Config, decided: verdict.Verdict) -> None:
+    """A JUnit file whose one error case says why the run stopped before its first case, and a summary with that
+    outcome: a CI job that publishes them whatever happened shows the stop, not an empty green report."""
+    with contextlib.suppress(OSError):  # reports/ may be what stopped it
+        summary_module.write(summary_module.stopped_early(decided.outcome, decided.exit_code,
+                                                          _SCRUBBER.text(decided.says)))
     junit = getattr(config.option, "xmlpath", None)
     if not junit:
         return
     from xml.sax.saxutils import quoteattr
 
-    message = quoteattr(f"engage-contract did not start (exit {exit_code}): {_SCRUBBER.text(why)}")
+    message = quoteattr(f"engage-contract did not start (exit {decided.exit_code}): {_SCRUBBER.text(decided.says)}")
     try:
         Path(junit).parent.mkdir(parents=True, exist_ok=True)
         Path(junit).write_text(
@@ -264,6 +269,8 @@ def _as_findings(report: pytest.TestReport, call: pytest.CallInfo) -> None:
             test = report.nodeid.split("::")[-1]
             text = str(call.excinfo.value) if call.excinfo.value.args else ""
             if text.startswith(f"{checks.CONTRACT_EXERCISED}: "):  # a run-level verdict: nothing was exercised
+                if checks.NOTHING_JUDGED in text:  # a run that could not judge, not a clause broken
+                    _NO_VERDICT.add(report.nodeid)
                 finding = Finding(checks.CONTRACT_EXERCISED, checks.CONTRACT_EXERCISED_CLAUSE,
                                   text.removeprefix(f"{checks.CONTRACT_EXERCISED}: {checks.CONTRACT_EXERCISED_CLAUSE}")
                                   .strip())
@@ -274,6 +281,10 @@ def _as_findings(report: pytest.TestReport, call: pytest.CallInfo) -> None:
 
 # What a failure that is no clause's is filed under: an error of the suite itself (a bug, a broken fixture).
 SUITE_ERROR = "suite_error"
+# ... and a run that the environment did not let judge.
+NOT_JUDGED = "judged"
+_NO_VERDICT: set[str] = set()  # the tests whose failure says that nothing was judged
+_JUDGED = [0]  # the tests that gave a verdict: passed, or failed
 
 
 # Failures by test, for the HTML page and the CI summary.
@@ -300,6 +311,8 @@ def pytest_runtest_logstart(nodeid: str, location) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     _progress_away()
+    if report.when == "call" and not report.skipped:
+        _JUDGED[0] += 1
 
 
 def _progress_away() -> None:
@@ -325,6 +338,7 @@ _PROGRESS = pytest.StashKey[progress.Progress]()
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _run() is None:
         return
+    pytest_status = int(exitstatus)  # pytest's own, before the run's cases of its own count
     if _PROGRESS in session.config.stash:
         session.config.stash[_PROGRESS].done()
     problem = _run().restore(urgent=_STOPPED_BY is not None, say=_say)
@@ -347,28 +361,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             name = f"{finding.check}: {signature} (customer {judge.customer_id})"
             _FAILURES[f"engage-contract::{name}"] = Report([finding])
             _report(session, name, "failed", Report([finding]))
-    readings_failed = _compare_readings(session)
-    # Failures that are verdicts on the API (contract_exercised with nothing to judge is none, and a changed reading
-    # says nothing of the contract: a run that could not judge stays one).
-    verdicts = session.testsfailed - len(_run().unjudged) - readings_failed
+    _compare_readings(session)
     unjudged = _run().cannot_judge() if _STOPPED_BY is None else None
     if unjudged:
         text = f"the environment did not let the suite judge: {unjudged}"
-        _FAILURES["engage-contract::judged"] = Report([Finding("judged", "", text)])
+        _FAILURES["engage-contract::judged"] = Report([Finding(NOT_JUDGED, "", text)])
         _report(session, "the environment lets the suite judge", "failed", text)
-    if _STOPPED_BY is not None and not problem:  # exit 2 promises a restored customer
-        session.exitstatus = pytest.ExitCode.INTERRUPTED
-    elif unjudged and not problem and verdicts <= 0 and session.exitstatus in (0, 1, 2):
-        session.exitstatus = int(ExitCode.CANNOT_JUDGE)
-    elif _run().gave_up and session.exitstatus == pytest.ExitCode.INTERRUPTED:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # it gave up after a failure: that failure is the verdict
     if known.update:
         _say(f"engage-contract: wrote this run's failures into the baseline {known.path}")
-    if (not problem and _STOPPED_BY is None and session.exitstatus == pytest.ExitCode.TESTS_FAILED and _FAILURES
-            and all(f.check == SUITE_ERROR for report in _FAILURES.values() for f in report.findings)):
-        session.exitstatus = pytest.ExitCode.INTERNAL_ERROR  # the suite's fault: no verdict on the API
+    decided = verdict.decide(_facts(pytest_status, problem, unjudged))
+    session.exitstatus = decided.exit_code
     global _SUMMARY
-    _SUMMARY = _build_summary(int(session.exitstatus), problem)
+    _SUMMARY = _build_summary(decided, problem)
     # hypothesis' statistics are one lane's, and wrong for the run: the summary's counts are the run's.
     internals.junit_global_properties(session.config, summary_module.junit_properties(_SUMMARY),
                                       dropping="hypothesis-statistics")
@@ -382,20 +386,18 @@ READINGS_UNCHANGED_CLAUSE = ("What the target chose where the page is silent is 
                              "(ENGAGE_READINGS_STRICT=1).")
 
 
-def _compare_readings(session: pytest.Session) -> int:
-    """This run's readings, and what changed since the earlier ones: a warning, or (strict) a failure of its own;
-    how many failures it reported."""
+def _compare_readings(session: pytest.Session) -> None:
+    """This run's readings, and what changed since the earlier ones: a warning, or (strict) a failure of its own."""
     global _READINGS, _CHANGES
     _READINGS = _run().readings.result()
     if _run().earlier_readings is None:
-        return 0
+        return
     _CHANGES = readings_module.changes(_run().earlier_readings, _READINGS)
     if not (_CHANGES and _run().target.readings_strict):
-        return 0
+        return
     text = f"{readings_module.in_words(_CHANGES)} since {_run().target.readings}: " + "; ".join(map(str, _CHANGES))
     _FAILURES["engage-contract::readings"] = Report([Finding(READINGS_UNCHANGED, READINGS_UNCHANGED_CLAUSE, text)])
     _report(session, "readings unchanged", "failed", text)
-    return 1
 
 
 def _readings_summary() -> dict:
@@ -404,38 +406,28 @@ def _readings_summary() -> dict:
             "not_reached": [name for name, row in (_READINGS or {}).items() if row["reading"] == readings_module.NOT_REACHED]}
 
 
-def _build_summary(exit_code: int, restore_problem: str | None) -> dict:
+def _facts(pytest_status: int, restore_problem: str | None, unjudged: str | None) -> verdict.Facts:
+    """What the run found, gathered for the decision."""
+    findings = [(test, finding) for test, report in _FAILURES.items() for finding in report.findings]
+    return verdict.Facts(
+        customers=tuple(_run().customer_ids), pytest_status=pytest_status, judged=_JUDGED[0],
+        violated=tuple(sorted({finding.check for test, finding in findings if test not in _NO_VERDICT
+                               and finding.check not in (NOT_JUDGED, SUITE_ERROR, READINGS_UNCHANGED)})),
+        suite_errors=tuple(f"{finding.clause}: {(finding.message.splitlines() or [''])[0]}"
+                           for _, finding in findings if finding.check == SUITE_ERROR),
+        cannot_judge=unjudged, stopped_by=_STOPPED_BY, restore_problem=restore_problem,
+        unrestored=tuple(_run().unrestored), narrowed=_run().narrowed,
+        known_deviations=len(_run().judge.deviations.seen),
+        readings_changed=f"{readings_module.in_words(_CHANGES)} since {_run().target.readings}" if _CHANGES else "",
+        readings_strict=_run().target.readings_strict)
+
+
+def _build_summary(decided: verdict.Verdict, restore_problem: str | None) -> dict:
     failures = [{"test": test.split("::")[-1], "check": finding.check, "clause": finding.clause,
                  "message": (finding.message.splitlines() or [""])[0]}
                 for test, report in _FAILURES.items() for finding in report.findings]
-    checks_failed = sorted({failure["check"] for failure in failures} - {"judged", SUITE_ERROR, READINGS_UNCHANGED})
-    changed = (f"{readings_module.in_words(_CHANGES)} since {_run().target.readings}"
-               if _CHANGES else "")
-    errors = [failure for failure in failures if failure["check"] == SUITE_ERROR]
-    if restore_problem:
-        outcome, says = "restore-failed", (f"RESTORE FAILED for {_customers(_run().unrestored)}: restore "
-                                           f"{'it' if len(_run().unrestored) == 1 else 'them'} by hand (the body is above)")
-    elif _STOPPED_BY:
-        outcome, says = "interrupted", f"interrupted by {_STOPPED_BY}, {_customers()} restored"
-    elif exit_code == ExitCode.CANNOT_JUDGE:
-        outcome, says = "could-not-judge", f"could not judge (exit {exit_code}: {_run().cannot_judge()})"
-    elif exit_code == 0:
-        known = len(_run().judge.deviations.seen)
-        outcome, says = "holds", ("the contract holds" + (" in the tests asked for" if _run().narrowed else "")
-                                  + (f", but for {known} known deviation{'s' if known > 1 else ''}" if known else "")
-                                  + (f"; {changed} (a warning)" if changed else ""))
-    elif exit_code == 1 and checks_failed:
-        outcome, says = "violated", (f"contract violated: {len(checks_failed)} clause{'s' if len(checks_failed) > 1 else ''}"
-                                     f" ({', '.join(checks_failed)})")
-    elif exit_code == 1 and changed and _run().target.readings_strict:
-        outcome, says = "readings-changed", f"the contract holds, but {changed} (ENGAGE_READINGS_STRICT=1)"
-    elif errors:
-        outcome, says = "error", (f"the suite itself failed, no verdict on the API: {errors[0]['clause']}: "
-                                  f"{errors[0]['message']}")
-    else:
-        outcome, says = "error", f"pytest exit status {exit_code}: no verdict"
     return summary_module.build(
-        _run().summary(), outcome=outcome, exit_code=exit_code, says=says, failures=failures,
+        _run().summary(), outcome=decided.outcome, exit_code=decided.exit_code, says=decided.says, failures=failures,
         known=_run().judge.deviations, restore_problem=restore_problem, interrupted_by=_STOPPED_BY,
         embedded=_run().target.embedded, probes_sent_ahead=_PROBES.count, readings=_readings_summary())
 

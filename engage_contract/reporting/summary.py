@@ -13,7 +13,8 @@ VERSION = 1
 PATH = Path("reports/contract-summary.json")
 SCHEMA = Path(__file__).with_name("summary.schema.json")
 # What the run found, from best to worst news; the exit code says the same.
-OUTCOMES = ("holds", "readings-changed", "violated", "could-not-judge", "interrupted", "restore-failed", "error")
+OUTCOMES = ("holds", "readings-changed", "violated", "could-not-judge", "interrupted", "restore-failed", "error",
+            "did-not-start")
 # The coverage block of the console and the page: the run's numbers, one a line.
 COVERAGE = ("target", "profile", "seed", "customers", "requests", "seconds", "cases", "alike_not_sent", "valid_bodies",
             "invalid_bodies", "empty_bodies", "valid_accepted", "reached_200", "retries", "first_failure_at",
@@ -42,6 +43,11 @@ def build(run: dict[str, Any], *, outcome: str, exit_code: int, says: str, failu
         "interrupted_by": interrupted_by,
         **({"readings": readings} if readings is not None else {}),
     }
+
+
+def stopped_early(outcome: str, exit_code: int, says: str) -> dict[str, Any]:
+    """The summary of a run that stopped before its first case (a configuration problem): its verdict only."""
+    return {"version": VERSION, "verdict": {"outcome": outcome, "exit_code": exit_code, "says": says}}
 
 
 def _reason(entry: Any) -> str:

@@ -275,7 +275,7 @@ def test_contract_exercised(contract_run: ContractRun, request: pytest.FixtureRe
             pytest.skip(f"nothing to judge in the tests asked for: {exc}")
         # Nothing told: a run that could not judge, which exits as such unless something else failed.
         contract_run.unjudged.append(str(exc))
-        pytest.fail(f"{checks.CONTRACT_EXERCISED}: {checks.CONTRACT_EXERCISED_CLAUSE} Nothing was judged: {exc}",
+        pytest.fail(f"{checks.CONTRACT_EXERCISED}: {checks.CONTRACT_EXERCISED_CLAUSE} {checks.NOTHING_JUDGED} {exc}",
                     pytrace=False)
     if problem:
         pytest.fail(f"{checks.CONTRACT_EXERCISED}: {checks.CONTRACT_EXERCISED_CLAUSE} {problem}", pytrace=False)

@@ -379,10 +379,12 @@ def test_a_read_only_token_the_target_echoes_is_in_no_artefact() -> None:
 
 
 def test_a_read_only_token_that_cannot_even_read_proves_nothing() -> None:
-    # An expired read-only token gets 401 whatever its scope: the probe says it judged nothing, and skips.
+    # An expired read-only token gets 401 whatever its scope: the probe says it judged nothing, and skips; a run
+    # narrowed to it judged nothing, so it cannot pass.
     outcome = run_suite(["read-only-token-writes"], profile="smoke", env={"ENGAGE_READONLY_TOKEN": "expired-readonly-1"},
                         pytest_args=("-k", "read_only", "-rs"))
-    assert outcome.exit_code == 0, outcome.output[-3000:]
+    assert outcome.exit_code == 75, outcome.output[-3000:]
+    assert "no test asked for gave a verdict" in outcome.output.strip().splitlines()[-1]
     assert "ENGAGE_READONLY_TOKEN cannot read the customer either (GET answered 401)" in outcome.output
 
 

@@ -3,11 +3,15 @@ is made again by ci/_venv.sh, not turned into a failure of the run."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
+import jsonschema
+
+from engage_contract.reporting.summary import SCHEMA
 from tests.harness import ROOT
 
 PROJECT = """[build-system]
@@ -57,7 +61,12 @@ def test_a_run_that_stops_on_its_configuration_leaves_no_earlier_verdict(tmp_pat
         (reports / name).write_text('{"verdict": {"outcome": "holds"}}')
     outcome = run_suite(env={"ENGAGE_PROFILE": "smok"}, workdir=tmp_path)
     assert outcome.exit_code == 64, outcome.output[-2000:]
-    assert not (reports / "contract-summary.json").exists() and not (reports / "readings.json").exists()
+    assert not (reports / "readings.json").exists()
+    # The summary says what stopped it, and validates against its schema.
+    summary = json.loads((reports / "contract-summary.json").read_text())
+    jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text())).validate(summary)
+    assert summary["verdict"]["outcome"] == "did-not-start" and summary["verdict"]["exit_code"] == 64, summary
+    assert "ENGAGE_PROFILE" in summary["verdict"]["says"]
     # The JUnit a CI job publishes whatever happened: one error case, saying why.
     assert outcome.failed_tests == ["the run started"] and "ENGAGE_PROFILE" in outcome.junit, outcome.junit
 

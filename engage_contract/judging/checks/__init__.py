@@ -68,6 +68,7 @@ READ_BACK_ANSWERS_CLAUSE = ("Reading a customer back (GET /customers/{id}) gets 
                             "5xx or a redirect.")
 CONTRACT_EXERCISED = "contract_exercised"
 CONTRACT_EXERCISED_CLAUSE = "A run proves something only if schema-valid updates were accepted."
+NOTHING_JUDGED = "Nothing was judged:"  # how contract_exercised says that the run could not judge, not that it failed
 
 __all__ = ["ALL", "Check", "ContractViolation", "Violation", "as_schemathesis_checks", "clause"]
 
