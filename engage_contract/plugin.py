@@ -19,7 +19,6 @@ import schemathesis
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from engage_contract import config as config_module
-from engage_contract import contract as contract_module
 from engage_contract import internals, scrub
 from engage_contract.config import ConfigError, ExitCode
 from engage_contract.judging import baseline, checks
@@ -63,7 +62,7 @@ def _say(line: str) -> None:
 @schemathesis.hook
 def flatmap_body(context, body):
     """Fuzzed valid bodies get realistic time zones and places (the fuzzing phase only)."""
-    return realistic_bodies(_run().contract if _run() is not None else contract_module.load(), body)
+    return realistic_bodies(suite.generated_for(), body)
 
 
 # The tests that run against a target, under the project's root: the contract suite, and the benchmark's bare loop.

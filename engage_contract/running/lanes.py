@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 import unittest
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ import pytest
 
 from engage_contract import internals
 from engage_contract.judging.judge import CaseUnjudged
+from engage_contract.running import suite
 from engage_contract.running.workers import Worker, unwire
 
 if TYPE_CHECKING:
@@ -169,9 +171,8 @@ def send_shared_out(item: Any, run: "ContractRun", probes: Probes, stop: Callabl
             if maxfail and failures[0] >= maxfail:
                 shared.failed.add(PROBES)
     # One lane runs the test as schemathesis built it, here: its cases are those of a run without lanes. With
-    # several, each lane's test (a share of it) works in a process of its own, forked before the threads start.
-    workers = [Worker(lambda ask, lane=lane: _lane_test(item, operation, lane, run, ask))
-                  for lane in run.lanes] if len(run.lanes) > 1 else []
+    # several, each lane's test (a share of it) works in a process of its own, made there from plain data.
+    workers = [Worker(lane_test, LaneRecipe.of(item, run, lane)) for lane in run.lanes] if len(run.lanes) > 1 else []
     errors: list[BaseException | None] = [None] * len(run.lanes)
     customerless_probes, shares = probes.shares(len(run.lanes))
 
@@ -215,7 +216,7 @@ def send_shared_out(item: Any, run: "ContractRun", probes: Probes, stop: Callabl
         threads.append(threading.Thread(target=send_customerless, name="customerless-probes", daemon=True))
     try:
         for worker in workers:
-            worker.start(workers)
+            worker.start()
         for thread in threads:
             thread.start()
         _wait(threads, stop)
@@ -267,32 +268,50 @@ def _judge_case(item: Any, operation: Any, lane: "Lane", run: "ContractRun", sha
     item.test_function(case, lane.judge)
 
 
-def _lane_test(item: Any, operation: Any, lane: "Lane", run: "ContractRun", ask: Callable[[Any], None]) -> Callable:
-    """The lane's hypothesis test, whose body hands each case to `ask` (the lane's thread, from its process)."""
-    inner = item.test_function
-    lanes = len(run.lanes)
+@dataclass(frozen=True)
+class LaneRecipe:
+    """What a lane's hypothesis test is made from in its worker's process, as plain data: the schema as the run
+    generates from it, the lane's place among the lanes, and the example database's key of the test."""
+
+    generation: suite.Generation
+    name: str  # the test's
+    lane: int
+    lanes: int
+    database_key: bytes
+
+    @classmethod
+    def of(cls, item: Any, run: "ContractRun", lane: "Lane") -> "LaneRecipe":
+        return cls(suite.Generation.of(run), item.test_function.__name__, lane.number, len(run.lanes),
+                   internals.function_digest(item.test_function))
+
+
+def lane_test(recipe: LaneRecipe, ask: Callable[[Any], None]) -> Callable:
+    """The lane's hypothesis test (in its worker's process), whose body hands each case to `ask` (the lane's
+    thread in the run's process)."""
 
     def lane_test(case: Any, judge: Any) -> None:
         __tracebackhide__ = True
         ask(case)
 
-    lane_test.__name__ = inner.__name__
-    schema = operation.schema
+    lane_test.__name__ = recipe.name
+
+    schema = recipe.generation.schema()
+    operation = schema[suite.OPERATION][suite.METHOD]
     test = internals.build_operation_test(
         config=schema.config, operation=operation, test_func=lane_test, given_kwargs={},
         feedback=internals.FeedbackSources(constants_value_source=internals.make_constants_value_source(schema)))
     # The deterministic cases (the schema's examples, the coverage phase) are the same in every lane's test: each
     # lane keeps every lanes-th of them, so that none iterates over those the others send.
-    internals.set_explicit_examples(test, internals.explicit_examples(test)[lane.number - 1::lanes])
+    internals.set_explicit_examples(test, internals.explicit_examples(test)[recipe.lane - 1::recipe.lanes])
     settings = internals.hypothesis_settings(test)
-    share = max(1, settings.max_examples // lanes + (lane.number - 1 < settings.max_examples % lanes))
+    share = max(1, settings.max_examples // recipe.lanes + (recipe.lane - 1 < settings.max_examples % recipe.lanes))
     # Quiet: the process's output is not the run's (the run reports what its judge raised).
     internals.set_hypothesis_settings(
         test, hypothesis.settings(settings, max_examples=share, verbosity=hypothesis.Verbosity.quiet))
     # One example database entry for the test, whichever lane found it: every lane tries it first next time.
-    internals.set_database_key(test, internals.function_digest(inner))
+    internals.set_database_key(test, recipe.database_key)
     # The first lane keeps the run's seed.
     seed = internals.hypothesis_seed(test)
     if seed is not None:
-        hypothesis.seed(seed + lane.number - 1)(test)
+        hypothesis.seed(seed + recipe.lane - 1)(test)
     return test

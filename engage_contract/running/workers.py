@@ -1,11 +1,12 @@
 """A lane's hypothesis test at work in a process of its own.
 
 Generating a case (and shrinking a failing one) is most of what a run spends its CPU on, and the threads of one
-interpreter cannot share it out: with several lanes, each lane's hypothesis test is forked into a process of
-its own. There it draws its cases and hands each to its lane's thread in the run's process, which sends it
-and judges it as ever (the customer, the pacer, the known state, the reports all stay there) and answers how
-it went: hypothesis goes on, shrinks a failure, or stops. The process sends no request; besides its pipe it
-only touches hypothesis' example database. The run's stop signals are the run's to handle: the process
+interpreter cannot share it out: with several lanes, each lane's hypothesis test is made again, from plain
+data, in a process of its own (forked by a fresh interpreter, never by the run's, which has threads). There it
+draws its cases and hands each to its lane's thread in the run's process, which sends it and judges it as ever
+(the customer, the pacer, the known state, the reports all stay there) and answers how it went: hypothesis goes
+on, shrinks a failure, or stops. The process sends no request; besides its pipe it only touches hypothesis'
+example database. The run's stop signals are the run's to handle: the process
 ignores them, and ends when the run tells it to, or when the run is gone.
 """
 
@@ -49,76 +50,29 @@ def signature(error: BaseException) -> str:
     return " & ".join(sorted(map(str, keys)))
 
 
+# A fresh interpreter forks the workers: the run's process has threads (the console's pumps, the embedded server,
+# other lanes), and a fork of it could inherit a lock one of them held. The server preloads what a worker imports.
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["engage_contract.plugin"])
+
+
 class Worker:
-    """One lane's hypothesis test, forked, and the pipe its cases come through."""
+    """One lane's hypothesis test, in a process of its own, and the pipe its cases come through. `build(recipe,
+    ask)` makes the test there (both are pickled: a module's function, and plain data)."""
 
-    def __init__(self, build: Callable[[Callable[[Any], None]], Callable[..., None]]) -> None:
-        self._lane_end, self._worker_end = multiprocessing.Pipe()
-        # The test is built here, before the fork: the process inherits it, strategies, settings, seed and all.
-        self._test = build(self._ask)
-        self._parent = os.getpid()
-        self._pid: int | None = None
-        self._pid_lock = threading.Lock()  # the lane's thread reaps it, the main thread may kill it
-        self._failure_types: dict[str, type[LaneFailure]] = {}
-
-    # In the forked process.
-
-    def _ask(self, case: Any) -> None:
-        """The test's body in the forked process: hand the case over and raise what the lane's judge decided."""
-        __tracebackhide__ = True
-        try:
-            self._worker_end.send(("case", wire(case)))
-            while not self._worker_end.poll(1.0):
-                if os.getppid() != self._parent:
-                    raise EOFError
-            verdict, text = self._worker_end.recv()
-        except (EOFError, OSError):  # the run is gone: there is nothing left to send to
-            os._exit(0)
-        if verdict == "skip":
-            raise unittest.SkipTest(text)
-        if verdict == "fail":
-            kind, message = text
-            if kind not in self._failure_types:
-                self._failure_types[kind] = type("LaneFailure", (LaneFailure,), {"signature": kind})
-            raise self._failure_types[kind](message)
-
-    def _work(self, others: list["Worker"]) -> None:
-        try:
-            for number in STOP_SIGNALS:
-                signal.signal(number, signal.SIG_IGN)
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-            # The other lanes' pipes: held here, they would keep those lanes from seeing the run end.
-            for other in others:
-                if other is not self:
-                    other._lane_end.close()
-                    other._worker_end.close()
-            self._lane_end.close()
-            try:
-                self._test(judge=None)
-            except unittest.SkipTest as exc:
-                outcome = ("skipped", [], str(exc))
-            except BaseException as exc:  # noqa: BLE001 - told to the run, which reports it
-                text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-                outcome = ("failed", _judged(exc), text)
-            else:
-                outcome = ("passed", [], "")
-            self._worker_end.send(("done", outcome))
-        finally:
-            os._exit(0)
+    def __init__(self, build: Callable[[Any, Callable[[Any], None]], Callable[..., None]], recipe: Any = None) -> None:
+        self._lane_end, worker_end = _CONTEXT.Pipe()
+        self._process = _CONTEXT.Process(target=_work, args=(build, recipe, worker_end, os.getpid()), daemon=True)
+        self._worker_end: Any = worker_end
+        self._lock = threading.Lock()  # the lane's thread reaps it, the main thread may kill it
+        self._started = False
 
     # In the run's process.
 
-    def start(self, others: list["Worker"]) -> None:
-        # Held off until the process ignores them: a stop signal there would run the run's own handler.
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-        try:
-            pid = os.fork()
-            if pid == 0:
-                self._work(others)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        with self._pid_lock:
-            self._pid = pid
+    def start(self) -> None:
+        with self._lock:
+            self._process.start()
+            self._started = True
         self._worker_end.close()
 
     def serve(self, judge: Callable[[dict[str, Any]], None], stopping: Callable[[], bool],
@@ -181,37 +135,74 @@ class Worker:
         return self._lane_end.recv()
 
     def _exited(self) -> bool:
-        with self._pid_lock:
-            if self._pid is None:
-                return True
-            try:
-                pid, _ = os.waitpid(self._pid, os.WNOHANG)
-            except ChildProcessError:
-                pid = self._pid
-            if pid == 0:
-                return False
-            self._pid = None
-            return not self._lane_end.poll()  # what it sent before it ended is read first
+        with self._lock:
+            if not self._started or self._process.is_alive():
+                return not self._started
+        return not self._lane_end.poll()  # what it sent before it ended is read first
 
     def _reap(self) -> int | None:
-        with self._pid_lock:
-            pid, self._pid = self._pid, None
-        if pid is None:
-            return None
-        try:
-            return os.waitpid(pid, 0)[1]
-        except ChildProcessError:
-            return None
+        with self._lock:
+            if not self._started:
+                return None
+            self._process.join()
+            return self._process.exitcode
 
     def kill(self) -> int | None:
         """End the process at once (it holds nothing of the run's: no customer, no request); its exit status."""
-        with self._pid_lock:
-            if self._pid is not None:
-                try:
-                    os.kill(self._pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+        with self._lock:
+            if self._started and self._process.is_alive():
+                self._process.kill()
         return self._reap()
+
+
+
+
+# In the worker's process.
+
+class _Asking:
+    """The test's body there: hand the case over and raise what the lane's judge decided."""
+
+    def __init__(self, end: Any, run_pid: int) -> None:
+        self._end = end
+        self._run_pid = run_pid
+        self._failure_types: dict[str, type[LaneFailure]] = {}
+
+    def __call__(self, case: Any) -> None:
+        __tracebackhide__ = True
+        try:
+            self._end.send(("case", wire(case)))
+            while not self._end.poll(1.0):
+                os.kill(self._run_pid, 0)  # ProcessLookupError once the run is gone
+            verdict, text = self._end.recv()
+        except (EOFError, OSError):  # the run is gone: there is nothing left to send to
+            os._exit(0)
+        if verdict == "skip":
+            raise unittest.SkipTest(text)
+        if verdict == "fail":
+            kind, message = text
+            if kind not in self._failure_types:
+                self._failure_types[kind] = type("LaneFailure", (LaneFailure,), {"signature": kind})
+            raise self._failure_types[kind](message)
+
+
+def _work(build: Callable[[Any, Callable[[Any], None]], Callable[..., None]], recipe: Any, end: Any,
+          run_pid: int) -> None:
+    """The worker process: the run's stop signals are the run's; build the test, run it, say how it ended."""
+    try:
+        for number in STOP_SIGNALS:
+            signal.signal(number, signal.SIG_IGN)
+        try:
+            build(recipe, _Asking(end, run_pid))(judge=None)
+        except unittest.SkipTest as exc:
+            outcome = ("skipped", [], str(exc))
+        except BaseException as exc:  # noqa: BLE001 - told to the run, which reports it
+            text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            outcome = ("failed", _judged(exc), text)
+        else:
+            outcome = ("passed", [], "")
+        end.send(("done", outcome))
+    finally:
+        os._exit(0)
 
 
 def _judged(error: BaseException) -> list[str]:

@@ -36,7 +36,7 @@ def test_a_case_crosses_the_pipe_whole(operation, body) -> None:
         (case.method, case.path_parameters, dict(case.headers), case.media_type)
 
 
-def _numbers(ask):
+def _numbers(recipe, ask):
     @hypothesis.settings(max_examples=100, database=None, verbosity=hypothesis.Verbosity.quiet, derandomize=True)
     @hypothesis.given(number=st.integers(0, 10_000))
     def test(number, judge):
@@ -47,7 +47,7 @@ def _numbers(ask):
 
 def _start(build) -> Worker:
     worker = Worker(build)
-    worker.start([worker])
+    worker.start()
     return worker
 
 
@@ -91,7 +91,7 @@ def test_two_kinds_of_failure_are_shrunk_apart_and_both_raised() -> None:
 
 def test_a_process_that_dies_leaves_what_was_found() -> None:
     worker = Worker(_numbers)
-    worker.start([worker])
+    worker.start()
     seen = []
 
     def judge(message) -> None:
