@@ -44,7 +44,7 @@ from _pytest.junitxml import xml_key  # noqa: E402
 __all__ = ["build_operation_test", "make_constants_value_source", "function_digest", "FeedbackSources",
            "ApiOperationMark", "hypothesis_settings", "set_hypothesis_settings", "set_database_key",
            "hypothesis_seed", "explicit_examples", "set_explicit_examples", "failure_key", "CASE_META",
-           "own_arguments", "key_failures_by", "set_body", "junit_add_case", "junit_global_properties", "saved_descriptors", "terminal_output"]
+           "own_arguments", "key_failures_by", "start_forkserver", "set_body", "junit_add_case", "junit_global_properties", "saved_descriptors", "terminal_output"]
 
 # schemathesis keys (and de-duplicates) its failures by Failure._unique_key; ContractViolation
 # (judging/checks/__init__.py) overrides it, so that one fault is one failure whatever the generated values.
@@ -102,6 +102,14 @@ def set_body(response: Any, content: bytes) -> None:
     """requests: a streamed response's body, read by the suite itself (within its deadline), as if requests had."""
     response._content = content
     response._content_consumed = True
+
+
+def start_forkserver() -> None:
+    """multiprocessing: its forkserver started now, importing what it preloads while the run does other work,
+    rather than when the first process is asked of it."""
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
 
 
 def _junit_writer(config: Any) -> Any:

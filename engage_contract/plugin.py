@@ -27,7 +27,7 @@ from engage_contract.probes.realistic import realistic_bodies
 from engage_contract.reporting import page, progress
 from engage_contract.reporting import readings as readings_module
 from engage_contract.reporting import summary as summary_module
-from engage_contract.running import lanes, suite, verdict
+from engage_contract.running import lanes, suite, verdict, workers
 from engage_contract.running.contract_run import ContractRun, readings_target
 from engage_contract.running.restore import STOP_SIGNALS
 
@@ -99,6 +99,8 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         _say(f"engage-contract: {decided.says}")
         _junit_of_a_run_that_did_not_start(config, decided)
         return decided.exit_code
+    if len(_run().lanes) > 1:
+        workers.prepare()
     for judge in [lane.judge for lane in _run().lanes] + [_run().customerless_judge]:
         judge.give_up = _give_up
     for signum in STOP_SIGNALS:

@@ -56,6 +56,11 @@ _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(["engage_contract.plugin"])
 
 
+def prepare() -> None:
+    """The workers' forkserver started ahead, while the run collects its tests (it imports the suite meanwhile)."""
+    internals.start_forkserver()
+
+
 class Worker:
     """One lane's hypothesis test, in a process of its own, and the pipe its cases come through. `build(recipe,
     ask)` makes the test there (both are pickled: a module's function, and plain data)."""
