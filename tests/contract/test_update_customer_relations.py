@@ -208,12 +208,11 @@ def test_other_customers_untouched(contract_run: ContractRun, judge: Judge) -> N
         # field: each neighbour gets text of its own first, from its own lane's judge (which keeps what it knows
         # of its customer true; its lane is held back meanwhile and sees the write as another lane's).
         seeded = []
-        for lane, read in zip(neighbours, before):
+        for index, (lane, read) in enumerate(zip(neighbours, before)):
             missing = sequences.filled(read.data or {}, CONTRACT, f"neighbour {lane.number}")
             if read.data is not None and missing:
                 seeded.append(lane.judge.send(_request(lane.customer_id, missing)))
-        if seeded:
-            before = [judge.observe(_read(customer_id)) for customer_id in others]
+                before[index] = judge.observe(_read(lane.customer_id))
         # Each neighbour's own values in turn, then others: a backend that updates rows by value renames the
         # namesakes of what it replaces, one that copies a change to related rows copies it, and each neighbour is
         # a namesake once.
