@@ -110,13 +110,22 @@ CAUGHT_BY = {
     "blank-trimmed-to-empty": "sent_values_stored",
     "cut-at-255-bytes": "sent_values_stored",
     "language-from-accept-language": "unsent_fields_kept",
+    # the third red team's
+    "phone-updated-by-old-value": "other_customers_untouched",
+    "shared-address-row": "other_customers_untouched",
+    "email-unique-by-moving": "other_customers_untouched",
+    "cache-key-truncated": "rejected_request_changes_nothing",
+    "null-bind-buffer-reused": "change_persists",
+    "dirty-check-other-snapshot": "change_persists",
 }
 # The variants of the relations between requests (judging/relations.py; chosen_time_zone_is_iana is a check).
 RELATION_FAULTS = ("formatted-address-from-old-row", "trim-compared-not-stored", "case-insensitive-no-op",
                    "read-cache-ignores-language", "id-parsed-as-number", "server-set-from-body",
                    "body-id-selects-customer", "body-id-creates-customer", "lost-update", "update-renames-namesakes")
 # Faults that show only with several test customers: the lanes their runs take.
-LANES_FOR = {"update-renames-namesakes": 3, "language-copied-to-company": 3}
+LANES_FOR = {"update-renames-namesakes": 3, "language-copied-to-company": 3, "phone-updated-by-old-value": 4,
+             "shared-address-row": 4, "email-unique-by-moving": 4, "cache-key-truncated": 4,
+             "dirty-check-other-snapshot": 4}
 # Faults that hand-made probes catch whatever the seed (they go out every run, before the generated cases).
 PROBED = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-language", "unlisted-language-gets-default",
           "non-atomic-422", "existing-false-soft-deletes", "null-language-filled-on-read", "enterprise-ignored",

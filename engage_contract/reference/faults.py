@@ -133,6 +133,18 @@ FAULTS: dict[str, str] = {
                                    "company"),
     "non-uuid-correlation-id-500": ("the access log's middleware parses X-Correlation-Id as a UUID after the update "
                                     "is made: any other id gets a 500"),
+    # Found by a third red team, asked for updates of one customer that reach others
+    "phone-updated-by-old-value": ("a phoneNumber change is UPDATE ... WHERE phone = the old one: every customer "
+                                   "with that number gets the new one"),
+    "shared-address-row": ("addresses are one row per postal code and country, overwritten in place by an update's "
+                           "new location: customers at the same address move with it"),
+    "email-unique-by-moving": "an email is kept unique by taking it from the customer that had it (set to null)",
+    "cache-key-truncated": ("a read-through cache cuts its keys to 16 characters: ids with the same first three "
+                            "characters share an entry"),
+    "null-bind-buffer-reused": ("a text set to null is written as the last non-null value that column was given, "
+                                "on any customer"),
+    "dirty-check-other-snapshot": ("the ORM decides what changed against the last customer loaded or written, "
+                                   "whatever its id: a value that customer had is not stored"),
     "content-length-in-characters": "JSON is written as UTF-8, but Content-Length counts its characters",
     "unread-body-on-401": ("a request refused for its token is answered before its body is read: on a kept-alive "
                            "connection the body is read as the next request"),

@@ -150,6 +150,11 @@ def _picked(entry: dict[str, Any]) -> dict[str, str]:
     return {"language": entry["language"], "value": entry["value"]}
 
 
+def _cache_key(customer_id: str) -> str:
+    """cache-key-truncated: a key cut to the key store's 16 characters (ids with one prefix share it)."""
+    return f"customers:v2:{customer_id}"[:16]
+
+
 class Store:
     """Customers in memory, behind one lock; `update` applies a PATCH body that the schema accepted."""
 
@@ -167,6 +172,9 @@ class Store:
         self._writing: set[str] = set()  # legal-simultaneous-409: the customers being written
         self._replica: dict[str, dict[str, Any]] = {}  # replica-one-write-behind: each customer before its last write
         self._reads = 0
+        self._cache: dict[str, dict[str, Any]] = {}  # cache-key-truncated: records by their cut key
+        self._bind_buffer: dict[str, Any] = {}  # null-bind-buffer-reused: each column's last non-null value
+        self._snapshot: dict[str, Any] | None = None  # dirty-check-other-snapshot: the last customer loaded or written
         self._formatted: dict[str, str] = {}  # formatted-address-from-old-row: each customer's, from before its update
         if "legal-location-decides-time-zone" in faults:
             for record in self._customers.values():
@@ -174,7 +182,13 @@ class Store:
 
     def get(self, customer_id: str) -> dict[str, Any] | None:
         with self._lock:
+            if "cache-key-truncated" in self._faults and _cache_key(customer_id) in self._cache:
+                return copy.deepcopy(self._cache[_cache_key(customer_id)])
             record = self._customers.get(self._row_id(customer_id))
+            if record is not None and "cache-key-truncated" in self._faults:
+                self._cache[_cache_key(customer_id)] = copy.deepcopy(record)
+            if record is not None and "dirty-check-other-snapshot" in self._faults:
+                self._snapshot = copy.deepcopy(record)
             if "replica-one-write-behind" in self._faults and customer_id in self._replica:
                 self._reads += 1
                 if self._reads % 2:  # every other read goes to the replica, which has all but the last write
@@ -282,9 +296,58 @@ class Store:
             geolocation = updated["location"]["geolocation"]
             for key, value in geolocation.items():
                 geolocation[key] = round(value, COORDINATE_DECIMALS)
+        updated = self._as_written(record, updated, body)
         if "not-persisted" not in self._faults:
             self._customers[customer_id] = updated
+        self._after_write(customer_id, record, updated, body)
         return answered
+
+    def _as_written(self, record: dict[str, Any], updated: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        """The row as the storage writes it (red team: an ORM's dirty check, a reused bind buffer)."""
+        faults = self.faults_for(record["id"])
+        if "dirty-check-other-snapshot" in faults and self._snapshot is not None:
+            updated = copy.deepcopy(updated)
+            for name in self._fields:  # a field equal to the snapshot's is "not dirty": left out of the UPDATE
+                if name in body and body[name] == self._snapshot.get(name):
+                    updated[name] = record[name]
+        if "null-bind-buffer-reused" in faults:
+            updated = copy.deepcopy(updated)
+            for name in self._fields:
+                if name not in body or name in ("existing", "timeZone"):
+                    continue
+                if body[name] is None and name in self._bind_buffer:
+                    updated[name] = self._bind_buffer[name]
+                elif body[name] is not None:
+                    self._bind_buffer[name] = body[name]
+        return updated
+
+    def _after_write(self, customer_id: str, record: dict[str, Any], stored: dict[str, Any],
+                     body: dict[str, Any]) -> None:
+        """What else a write changes (red team: rows updated by value, a shared address row, unique emails moved,
+        a cache with keys cut short, the ORM's snapshot)."""
+        faults = self.faults_for(customer_id)
+        others = [other for other_id, other in self._customers.items() if other_id != customer_id]
+        old_phone = record.get("phoneNumber")
+        if ("phone-updated-by-old-value" in faults and "phoneNumber" in body and old_phone is not None
+                and old_phone != stored["phoneNumber"]):
+            for other in others:  # UPDATE ... SET phone = :new WHERE phone = :old
+                if other.get("phoneNumber") == old_phone:
+                    other["phoneNumber"] = stored["phoneNumber"]
+        old_location = record.get("location")
+        if "shared-address-row" in faults and body.get("location") is not None and old_location is not None:
+            row = (old_location.get("postalCode"), old_location.get("countryCode"))
+            for other in others:  # one address row per postal code and country, overwritten in place
+                location = other.get("location")
+                if location is not None and (location.get("postalCode"), location.get("countryCode")) == row:
+                    other["location"] = copy.deepcopy(stored["location"])
+        if "email-unique-by-moving" in faults and isinstance(body.get("email"), str):
+            for other in others:  # an email is kept unique by taking it from whoever had it
+                if isinstance(other.get("email"), str) and other["email"].lower() == body["email"].lower():
+                    other["email"] = None
+        if "cache-key-truncated" in faults:
+            self._cache[_cache_key(customer_id)] = copy.deepcopy(stored)
+        if "dirty-check-other-snapshot" in faults:
+            self._snapshot = copy.deepcopy(stored)
 
     def faults_for(self, customer_id: str) -> frozenset[str]:
         if self._fault_customers is None or customer_id in self._fault_customers:
