@@ -85,10 +85,14 @@ def unlike(others: list[dict[str, Any]], contract: Contract, but_text: bool = Fa
 
 
 def filled(data: dict[str, Any], contract: Contract, mark: str) -> dict[str, Any]:
-    """The body that gives each free text field `data` leaves empty (null) a value of its own, marked `mark`: a
-    backend that updates or copies rows by value can only be seen through a neighbour that has one."""
-    return {name: _fits(contract, name, f"Engage contract {mark} {name}")
-            for name in text_fields(contract) if data.get(name) is None}
+    """The body that gives each free text field `data` leaves empty (null) a value of its own, marked `mark`, and
+    an empty location the page's example one: a backend that updates or copies rows by value (an address row
+    shared by its postal code, say) can only be seen through a neighbour that has one."""
+    body: dict[str, Any] = {name: _fits(contract, name, f"Engage contract {mark} {name}")
+                            for name in text_fields(contract) if data.get(name) is None}
+    if data.get("location") is None and contract.request_example.get("location") is not None:
+        body["location"] = copy.deepcopy(contract.request_example["location"])
+    return body
 
 
 def inverse_of(start: dict[str, Any], update: dict[str, Any], contract: Contract) -> dict[str, Any]:

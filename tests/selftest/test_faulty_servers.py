@@ -84,15 +84,16 @@ def test_a_relation_catches_it_on_a_third_seed(fault: str) -> None:
     assert outcome.caught, f"{fault}: {sorted(outcome.failed_checks)}:\n{outcome.output[-3000:]}"
 
 
-def test_namesakes_renamed_seen_through_neighbours_without_text() -> None:
-    # The other lanes' generated cases may leave a neighbour's company and email empty (null), and no rename by value
-    # reaches an empty field: the relation gives each neighbour text of its own first.
-    fault = "update-renames-namesakes"
+@pytest.mark.parametrize(("fault", "emptied"), [("update-renames-namesakes", {"company": None, "email": None}),
+                                               ("shared-address-row", {"location": None})])
+def test_rows_changed_by_value_seen_through_neighbours_without_values(fault: str, emptied: dict) -> None:
+    # The other lanes' generated cases may leave a neighbour's company, email or location empty (null), and no update
+    # by value reaches an empty field: the relation gives each neighbour values of its own first.
     server = reference.start(token=TOKEN, readonly_token=READONLY_TOKEN, faults=[fault],
                              customer_ids=CUSTOMER_IDS[:LANES_FOR[fault]])
     try:
         for customer_id in CUSTOMER_IDS[:LANES_FOR[fault]]:
-            server.store.update(customer_id, {"company": None, "email": None})
+            server.store.update(customer_id, emptied)
         outcome = run_suite(server=server, customers=LANES_FOR[fault], pytest_args=("-k", "other_customers"))
     finally:
         server.shutdown()
