@@ -29,7 +29,7 @@ TABLE = [
      Facts(pytest_status=2, violated=VIOLATED, cannot_judge="the customer is locked"), "violated", 1, "violated"),
     ("a reading changed under strict", Facts(readings_changed="1 reading changed since r.json",
                                              readings_strict=True), "readings-changed", 1, "ENGAGE_READINGS_STRICT=1"),
-    ("stopped by a signal", Facts(pytest_status=2, stopped_by="SIGTERM"), "interrupted", 2,
+    ("stopped by a signal", Facts(customers=("1001",), pytest_status=2, stopped_by="SIGTERM"), "interrupted", 2,
      "interrupted by SIGTERM, customer 1001 restored"),
     ("stopped after a failure", Facts(pytest_status=2, stopped_by="SIGINT", violated=VIOLATED), "interrupted", 2,
      "interrupted by SIGINT"),
