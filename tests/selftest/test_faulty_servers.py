@@ -76,6 +76,14 @@ def test_a_probe_catches_it_whatever_the_seed(fault: str) -> None:
     assert probes, f"{fault} was caught by generated cases only: {outcome.failed_tests}"
 
 
+def test_every_legal_reading_together_passes_with_four_customers() -> None:
+    # The watch on the other customers (and the text and location it gives them) runs only with several customers:
+    # every legal reading at once must pass it too.
+    outcome = run_suite(["legal-all-at-once"], customers=4, stop_at_first_failure=False)
+    assert outcome.exit_code == 0, f"{sorted(outcome.failed_checks)}:\n{outcome.output[-4000:]}"
+    assert "other_customers" not in " ".join(outcome.failed_tests) and outcome.restored
+
+
 @pytest.mark.parametrize("fault", RELATION_FAULTS)
 def test_a_relation_catches_it_on_a_third_seed(fault: str) -> None:
     # Seeds 1 and 7 above, and a third: each relation's variant is caught on three seeds, each with a fresh example
