@@ -44,7 +44,7 @@ from _pytest.junitxml import xml_key  # noqa: E402
 __all__ = ["build_operation_test", "make_constants_value_source", "function_digest", "FeedbackSources",
            "ApiOperationMark", "hypothesis_settings", "set_hypothesis_settings", "set_database_key",
            "hypothesis_seed", "explicit_examples", "set_explicit_examples", "failure_key", "CASE_META",
-           "own_arguments", "key_failures_by", "start_forkserver", "set_body", "junit_add_case", "junit_global_properties", "saved_descriptors", "terminal_output"]
+           "key_failures_by", "start_forkserver", "set_body", "junit_add_case", "junit_global_properties", "saved_descriptors", "terminal_output"]
 
 # schemathesis keys (and de-duplicates) its failures by Failure._unique_key; ContractViolation
 # (judging/checks/__init__.py) overrides it, so that one fault is one failure whatever the generated values.
@@ -81,11 +81,6 @@ def explicit_examples(test: Any) -> list[Any]:
 def set_explicit_examples(test: Any, examples: list[Any]) -> None:
     """A lane keeps its share of those examples."""
     test.hypothesis_explicit_examples = examples
-
-
-def own_arguments(item: Any) -> tuple[str, ...]:
-    """The arguments a test function itself takes, as pytest resolved them (a probe is called with just those)."""
-    return tuple(item._fixtureinfo.argnames)
 
 
 def failure_key(failure: Any) -> str | None:

@@ -23,11 +23,12 @@ from engage_contract import internals, scrub
 from engage_contract.config import ConfigError, ExitCode
 from engage_contract.judging import baseline, checks
 from engage_contract.judging.failures import CURL_DIR, Finding, Report, findings_in
+from engage_contract.probes.probe import Family
 from engage_contract.probes.realistic import realistic_bodies
 from engage_contract.reporting import page, progress
 from engage_contract.reporting import readings as readings_module
 from engage_contract.reporting import summary as summary_module
-from engage_contract.running import lanes, suite, verdict, workers
+from engage_contract.running import lanes, probing, suite, verdict, workers
 from engage_contract.running.contract_run import ContractRun, readings_target
 from engage_contract.running.restore import STOP_SIGNALS
 
@@ -188,7 +189,11 @@ def _give_up(reason: str) -> None:
         _SESSION.shouldstop = f"could not judge: {reason}"
 
 
-_PROBES = lanes.Probes([])
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> list | None:
+    """A module's declared probes (probes.probe) are items of their own, one a variant."""
+    if isinstance(obj, Family):
+        return probing.collected(collector, obj)
+    return None
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
@@ -198,26 +203,24 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    global _PROBES
-    if _run() is not None:  # the items that will run: after -k, --deselect and --lf
-        _PROBES = lanes.Probes(session.items)
+    # The items that will run: after -k, --deselect and --lf.
+    session.config.stash[probing.SENDER] = probing.Probes(session.items if _run() is not None else [])
+
+
+def _probes() -> probing.Probes:
+    stash = _SESSION.config.stash if _SESSION is not None else None
+    return stash.get(probing.SENDER, None) if stash is not None and probing.SENDER in stash else probing.Probes([])
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    """The generated cases, shared out among the lanes, with the probes beside them; a probe sent that way
-    reports what it found when pytest reaches it."""
-    if _run() is None:
+    """The generated cases, shared out among the lanes, with the probes beside them."""
+    if _run() is None or not probing.is_shared_out(pyfuncitem):
         return None
-    if lanes.is_shared_out(pyfuncitem):
-        if _run().judge.stopped_by is not None:
-            pytest.skip(f"the run was stopped ({_run().judge.stopped_by})")
-        lanes.send_shared_out(pyfuncitem, _run(), _PROBES, stop=_stop_run)
-        return True
-    sent, raised = _PROBES.outcome(pyfuncitem)
-    if raised is not None:
-        raise raised
-    return True if sent else None
+    if _run().judge.stopped_by is not None:
+        pytest.skip(f"the run was stopped ({_run().judge.stopped_by})")
+    lanes.send_shared_out(pyfuncitem, _run(), _probes(), stop=_stop_run)
+    return True
 
 
 @pytest.fixture(scope="session")
@@ -230,9 +233,8 @@ def contract_run() -> ContractRun:
 
 
 @pytest.fixture
-def judge(contract_run: ContractRun, request: pytest.FixtureRequest):
-    if _PROBES.sent_ahead(request.node):
-        return contract_run.judge  # the lane that sent it judged it; its outcome is reported as it was
+def judge(contract_run: ContractRun):
+    """The first lane's judge (the generated cases are shared out among every lane's)."""
     if contract_run.judge.stopped_by is not None:
         pytest.skip(f"the run was stopped ({contract_run.judge.stopped_by})")
     return contract_run.judge
@@ -430,7 +432,7 @@ def _build_summary(decided: verdict.Verdict, restore_problem: str | None) -> dic
     return summary_module.build(
         _run().summary(), outcome=decided.outcome, exit_code=decided.exit_code, says=decided.says, failures=failures,
         known=_run().judge.deviations, restore_problem=restore_problem, interrupted_by=_STOPPED_BY,
-        embedded=_run().target.embedded, probes_sent_ahead=_PROBES.count, readings=_readings_summary())
+        embedded=_run().target.embedded, probes_sent_ahead=_probes().count, readings=_readings_summary())
 
 
 def _report(session: pytest.Session, name: str, outcome: str, longrepr) -> None:

@@ -9,32 +9,29 @@ judge's `send_generated`). A failing case is shrunk on the lane that found it, a
 on; the other lanes then stop, as a single hypothesis run stops generating. Each lane's hypothesis test works
 in a process of its own (`workers`), where its CPU is its own; the lane's thread here sends and judges.
 
-The hand-made probes are shared out too: each lane sends its share before its generated cases, and the probes
-that touch no test customer (`customerless`) run in a thread of their own meanwhile, even with one lane. Their
-outcomes wait for pytest to reach their tests, which report them as if they had run then."""
+The hand-made probes are shared out too (`probing`): each lane sends its share before its generated cases, and
+the probes that touch no test customer run in a thread of their own meanwhile, even with one lane. Their outcomes
+wait for pytest to reach their items, which report them."""
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 import unittest
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import hypothesis
-import pytest
 
 from engage_contract import internals
-from engage_contract.judging.judge import CaseUnjudged
 from engage_contract.running import suite
+from engage_contract.running.probing import SHARED_OUT, Probes
 from engage_contract.running.workers import Worker, unwire
 
 if TYPE_CHECKING:
     from engage_contract.running.contract_run import ContractRun, Lane
 
-_SHARED_OUT = "_engage_contract_shared_out"
-_CUSTOMERLESS = "_engage_contract_customerless"
 # After a second signal, the seconds the lanes get to end: no request of theirs starts once stopped, and the
 # restore waits for those in flight.
 FINISHING_WHEN_STOPPED_HARD = 1.0
@@ -42,94 +39,8 @@ FINISHING_WHEN_STOPPED_HARD = 1.0
 
 def shared_out(test: Callable) -> Callable:
     """Mark a schemathesis test whose cases are shared out among the lanes when the run has several."""
-    setattr(test, _SHARED_OUT, True)
+    setattr(test, SHARED_OUT, True)
     return test
-
-
-def customerless(test: Callable) -> Callable:
-    """Mark a probe whose outcome cannot depend on any lane: it touches no test customer."""
-    setattr(test, _CUSTOMERLESS, True)
-    return test
-
-
-def is_shared_out(item: Any) -> bool:
-    return getattr(getattr(item, "test_function", None), _SHARED_OUT, False)
-
-
-class Probes:
-    """The hand-made probes the lanes send ahead of pytest, and their outcomes until pytest reports them."""
-
-    # What a probe may ask for: the run, its lane's judge (which asks for pytest's request), its own parameters.
-    FIXTURES = {"contract_run", "judge", "request"}
-
-    def __init__(self, items: list[Any]) -> None:
-        # Those pytest reaches after the generated cases: what comes before has run by then.
-        first = next((index for index, item in enumerate(items) if is_shared_out(item)), len(items))
-        self.items = [item for item in items[first + 1:] if self._runs_ahead(item)]
-        self.outcomes: dict[str, BaseException | None] = {}
-        self._sent = 0
-
-    @classmethod
-    def _runs_ahead(cls, item: Any) -> bool:
-        names = set(getattr(item, "fixturenames", ()))
-        params = set(getattr(getattr(item, "callspec", None), "params", {}))
-        return "judge" in names and not is_shared_out(item) and names - params <= cls.FIXTURES
-
-    def shares(self, lanes: int) -> tuple[list[Any], list[list[Any]]]:
-        """The probes for the thread beside the lanes, and each lane's share of the others; once."""
-        items, self.items = self.items, []
-        customerless_probes = [item for item in items if getattr(item.obj, _CUSTOMERLESS, False)]
-        others = [item for item in items if not getattr(item.obj, _CUSTOMERLESS, False)]
-        return customerless_probes, [others[index::lanes] for index in range(lanes)]
-
-    def sent_ahead(self, item: Any) -> bool:
-        return item.nodeid in self.outcomes
-
-    @property
-    def count(self) -> int:
-        """How many probes were sent ahead of pytest (those that skipped themselves, outside the profile, aside)."""
-        return self._sent
-
-    def send(self, items: list[Any], run: "ContractRun", judge: Any, go_on: Callable[[], bool],
-             failed: Callable[[], None]) -> list[Any]:
-        """Send each probe; those the platform gave no verdict on (a 429 after the retries, say), for `send_again`."""
-        return [item for item in items if self._send_one(item, run, judge, go_on, failed)]
-
-    def send_again(self, items: list[Any], run: "ContractRun", judge: Any, go_on: Callable[[], bool],
-                   failed: Callable[[], None]) -> None:
-        """The probes that got no verdict, once more after everything else the lane sent; still without one, each is
-        a reason the run could not judge."""
-        for item in items:
-            if self._send_one(item, run, judge, go_on, failed) and judge.stopped_by is None:
-                run.unjudged_probes.append(f"{item.name} ({str(self.outcomes[item.nodeid]).splitlines()[0][:120]})")
-
-    def _send_one(self, item: Any, run: "ContractRun", judge: Any, go_on: Callable[[], bool],
-                  failed: Callable[[], None]) -> bool:
-        """Send a probe; whether it went out and got no verdict."""
-        if not go_on() or judge.stopped_by is not None:
-            return False  # left to pytest, which runs (or skips) it in its turn
-        arguments = {"contract_run": run, "judge": judge, **item.callspec.params} if hasattr(item, "callspec") \
-            else {"contract_run": run, "judge": judge}
-        try:
-            item.obj(**{name: arguments[name] for name in internals.own_arguments(item)})
-        except CaseUnjudged as exc:
-            self.outcomes[item.nodeid] = exc
-            return True
-        except BaseException as exc:  # noqa: BLE001 - pytest raises it when it reaches the test
-            self.outcomes[item.nodeid] = exc
-            if not isinstance(exc, (unittest.SkipTest, pytest.skip.Exception)):
-                self._sent += 1
-                failed()
-        else:
-            self.outcomes[item.nodeid] = None
-            self._sent += 1
-        return False
-
-    def outcome(self, item: Any) -> tuple[bool, BaseException | None]:
-        """Whether the probe was sent ahead, and what it raised."""
-        if item.nodeid not in self.outcomes:
-            return False, None
-        return True, self.outcomes.pop(item.nodeid)
 
 
 class _Shared:

@@ -1,4 +1,6 @@
-"""The contract of PATCH /customers/{id}, run against the configured target."""
+"""The contract of PATCH /customers/{id}, run against the configured target: the generated cases (one schemathesis
+test), and the hand-made probes, each a sequence declared with `probe` (sent by the run, reported by an item of
+its own, test_<sequence>[<variant>]), with the clause it enforces in its docstring."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from engage_contract.probes.mishandled import (
     with_other_changes,
 )
 from engage_contract.probes.outcomes import bilingual_location, boundary_body, business_rule_bodies, invalid_bodies
+from engage_contract.probes.probe import probe
 from engage_contract.running import lanes, suite
 from engage_contract.running.contract_run import ContractRun
 
@@ -44,15 +47,10 @@ def _seed_request(contract_run: ContractRun, customer_id: str):
     return _request(customer_id, contract_run.contract.request_example)
 
 
-def _unless_smoke(contract_run: ContractRun, in_smoke: bool) -> None:
-    """smoke, a pre-deploy gate, sends the probes that catch the most; ci and release send them all."""
-    if not in_smoke and not contract_run.target.profile.thorough:
-        pytest.skip(f"not in the {contract_run.target.profile.name} profile")
-
-
-def test_example_request_accepted(contract_run: ContractRun, judge: Judge) -> None:
+@probe(smoke=True)
+def example_request_accepted(run: ContractRun, judge: Judge) -> None:
     """The reference page's own example request is accepted: without that, nothing else proves much."""
-    judge.send(_seed_request(contract_run, judge.customer_id), known_good=True)
+    judge.send(_seed_request(run, judge.customer_id), known_good=True)
 
 
 @schema.parametrize()
@@ -63,10 +61,10 @@ def test_update_customer(case, judge: Judge) -> None:
     judge.send_generated(case)
 
 
-@pytest.mark.parametrize("token", [None, "wrong"], ids=["no-token", "wrong-token"])
-def test_unauthenticated_request_rejected(contract_run: ContractRun, judge: Judge, token: str | None) -> None:
+@probe({"no-token": None, "wrong-token": "wrong"}, smoke=True)
+def unauthenticated_request_rejected(run: ContractRun, judge: Judge, token: str | None) -> None:
     """Without a bearer token, and with a wrong one, the operation answers 401 (or 403) and changes nothing."""
-    case = _seed_request(contract_run, judge.customer_id)
+    case = _seed_request(run, judge.customer_id)
     judge.send(case, authorized=False, token=None if token is None else f"engage-contract-{uuid.uuid4().hex}")
 
 
@@ -76,13 +74,12 @@ ELSEWHERE, ELSEWHERE_URL = suite.elsewhere_operation(suite.current(), OTHER_ENTE
 UPDATE_ELSEWHERE, _ = suite.elsewhere_operation(suite.current(), OTHER_ENTERPRISE, "PATCH")
 
 
-@pytest.mark.parametrize("how", ["read", "update"])
-def test_other_enterprise_refused(contract_run: ContractRun, judge: Judge, how: str) -> None:
+@probe({"read": "read", "update": "update"}, smoke=lambda how: how == "read")
+def other_enterprise_refused(run: ContractRun, judge: Judge, how: str) -> None:
     """The test customer's id read, or updated, under an enterprise that is not the target's answers 401, 403 or 404
     with the error envelope, never the customer, and changes nothing: the enterprise in the path is enforced."""
     if ELSEWHERE is None:
-        pytest.skip(f"ENGAGE_BASE_URL names no enterprise (.../enterprises/<name>): {contract_run.client.base_url}")
-    _unless_smoke(contract_run, how == "read")
+        pytest.skip(f"ENGAGE_BASE_URL names no enterprise (.../enterprises/<name>): {run.client.base_url}")
     if how == "read":
         judge.send(ELSEWHERE.Case(path_parameters={"id": judge.customer_id}), base_url=ELSEWHERE_URL)
         return
@@ -92,35 +89,30 @@ def test_other_enterprise_refused(contract_run: ContractRun, judge: Judge, how: 
                                      path_parameters={"id": judge.customer_id}), base_url=ELSEWHERE_URL)
 
 
-@pytest.mark.parametrize("update", ["example", "empty"])
-def test_read_only_token_cannot_write(contract_run: ContractRun, judge: Judge, update: str) -> None:
+@probe({"example": "example", "empty": "empty"}, smoke=lambda update: update == "example")
+def read_only_token_cannot_write(run: ContractRun, judge: Judge, update: str) -> None:
     """With a token of the read-only scope (ENGAGE_READONLY_TOKEN), the page's example update, and an empty one,
     answer 403 (or 401) and change nothing."""
-    _unless_smoke(contract_run, update == "example")
-    if contract_run.readonly_token is None:
+    if run.readonly_token is None:
         pytest.skip("ENGAGE_READONLY_TOKEN is not set (a token with the scope engage:customers:readOnly)")
     # A token refused outright (expired, say) would get its 401 whatever its scope: a refusal proves nothing then.
     try:
-        reads = judge.client.read(judge.customer_id, token=contract_run.readonly_token).status_code
+        reads = judge.client.read(judge.customer_id, token=run.readonly_token).status_code
     except (TargetUnreachable, TargetTimedOut, AnswerBroken, ClientError) as exc:
         pytest.skip(f"could not make sure ENGAGE_READONLY_TOKEN can read the customer: {exc}")
     if reads != 200:
         pytest.skip(f"ENGAGE_READONLY_TOKEN cannot read the customer either (GET answered {reads}): expired, or "
                     "another enterprise's? Its refusal to update would prove nothing")
     # An empty update too: a scope check in the write path is passed by an update that writes nothing.
-    request = _seed_request(contract_run, judge.customer_id) if update == "example" else _request(judge.customer_id, {})
-    judge.send(request, authorized=False, token=contract_run.readonly_token, read_only=True)
+    request = _seed_request(run, judge.customer_id) if update == "example" else _request(judge.customer_id, {})
+    judge.send(request, authorized=False, token=run.readonly_token, read_only=True)
 
 
-EMPTY = {"no-body": None, "empty-json": b""}
-
-
-@pytest.mark.parametrize("payload", list(EMPTY))
-def test_empty_update(contract_run: ContractRun, judge: Judge, payload: str) -> None:
+@probe({"no-body": None, "empty-json": b""}, smoke=lambda payload: payload == "no-body")
+def empty_update(run: ContractRun, judge: Judge, payload: bytes | None) -> None:
     """A PATCH without a body (or with zero bytes of JSON) is an empty update: 200 that changes nothing, or 400/422."""
-    _unless_smoke(contract_run, payload == "no-body")
-    judge.send(_seed_request(contract_run, judge.customer_id))  # a known state, every field set
-    judge.send(_request(judge.customer_id, EMPTY[payload]))
+    judge.send(_seed_request(run, judge.customer_id))  # a known state, every field set
+    judge.send(_request(judge.customer_id, payload))
 
 
 MALFORMED = {
@@ -131,23 +123,21 @@ MALFORMED = {
 }
 
 
-@pytest.mark.parametrize("payload", list(MALFORMED))
-def test_malformed_json_rejected(contract_run: ContractRun, judge: Judge, payload: str) -> None:
+@probe(MALFORMED, smoke=lambda payload: payload == "truncated")
+def malformed_json_rejected(run: ContractRun, judge: Judge, payload: bytes) -> None:
     """A body that is not JSON is rejected with 400 or 422 and changes nothing."""
-    _unless_smoke(contract_run, payload == "truncated")
-    judge.send(_request(judge.customer_id, MALFORMED[payload]))
+    judge.send(_request(judge.customer_id, payload))
 
 
 # With changes to the fields the rule does not touch: a 422 must store none of them.
 BUSINESS_RULES = {code: with_other_changes(CONTRACT, body) for code, body in business_rule_bodies(CONTRACT).items()}
 
 
-@pytest.mark.parametrize("code", list(BUSINESS_RULES))
-def test_business_rule_reached(contract_run: ContractRun, judge: Judge, code: str) -> None:
+@probe(BUSINESS_RULES, smoke=lambda code: code != "LOCATION_GEOCODING_FAILED")
+def business_rule_reached(run: ContractRun, judge: Judge, body: dict) -> None:
     """A request most likely to meet a listed 422, changing other fields too, gets 200 (the platform accepts it)
     or a 422 with a listed code that changes nothing."""
-    _unless_smoke(contract_run, code != "LOCATION_GEOCODING_FAILED")
-    judge.send(_request(judge.customer_id, BUSINESS_RULES[code]))
+    judge.send(_request(judge.customer_id, body))
 
 
 BILINGUAL, (FIRST, SECOND, ABSENT) = bilingual_location(CONTRACT)
@@ -157,13 +147,11 @@ LANGUAGES = {"first": FIRST, "second": SECOND, "absent": ABSENT, "any": "*",
              "weighted": f"{SECOND};q=0.4, {FIRST};q=0.9"}
 
 
-@pytest.mark.parametrize("asked", list(LANGUAGES))
-def test_accept_language_honoured(contract_run: ContractRun, judge: Judge, asked: str) -> None:
+@probe(LANGUAGES, smoke=lambda asked: asked in ("upper-case", "any"))
+def accept_language_honoured(run: ContractRun, judge: Judge, asked: str) -> None:
     """Asked for a language its translations have, in any case, a location comes back in it, on PATCH and GET;
     asked for one they lack, or one outside the page's list, null; asked for any, in some language; asked with
     weights, in one of the translations."""
-    _unless_smoke(contract_run, asked in ("upper-case", "any"))
-    asked = LANGUAGES[asked]
     judge.send(_request(judge.customer_id, BILINGUAL, headers={"Accept-Language": asked}))
 
 
@@ -176,12 +164,10 @@ UNKNOWN_IDS = {
 }
 
 
-@pytest.mark.parametrize("kind", list(UNKNOWN_IDS))
-@lanes.customerless
-def test_unknown_id_not_found(contract_run: ContractRun, judge: Judge, kind: str) -> None:
+@probe(UNKNOWN_IDS, smoke=lambda kind: kind in ("generated", "unicode"), customerless=True)
+def unknown_id_not_found(run: ContractRun, judge: Judge, spelled: str) -> None:
     """An id that does not exist answers 404 and creates nothing; odd ids answer 404, never 5xx."""
-    _unless_smoke(contract_run, kind in ("generated", "unicode"))
-    customer_id = UNKNOWN_IDS[kind].format(uuid.uuid4().hex)
+    customer_id = spelled.format(uuid.uuid4().hex)
     try:
         exists = judge.client.read(customer_id).status_code == 200
     except (TargetUnreachable, TargetTimedOut, AnswerBroken, ClientError) as exc:
@@ -189,74 +175,52 @@ def test_unknown_id_not_found(contract_run: ContractRun, judge: Judge, kind: str
     if exists:
         pytest.skip(f"the generated id {customer_id[:60]!r} exists")
     # Encoded here, as the read-back encodes it: schemathesis would send a slash as a path separator.
-    judge.send(_seed_request(contract_run, quote(customer_id, safe="")))
+    judge.send(_seed_request(run, quote(customer_id, safe="")))
 
 
-def test_every_edge_at_once(contract_run: ContractRun, judge: Judge) -> None:
+@probe(smoke=True)
+def every_edge_at_once(run: ContractRun, judge: Judge) -> None:
     """Bounded strings at their maxLength, the others very long, enums at a value YAML misreads, location cleared,
     all in one schema-valid request: 200 or a listed 422, never a 400 or a crash."""
-    judge.send(_request(judge.customer_id, boundary_body(contract_run.contract, LONG_TEXT)))
+    judge.send(_request(judge.customer_id, boundary_body(run.contract, LONG_TEXT)))
 
 
-INVALID = invalid_bodies(CONTRACT)
-
-
-@pytest.mark.parametrize("kind", list(INVALID))
-def test_invalid_request_rejected(contract_run: ContractRun, judge: Judge, kind: str) -> None:
+@probe(invalid_bodies(CONTRACT), smoke=True)
+def invalid_request_rejected(run: ContractRun, judge: Judge, body: dict) -> None:
     """The page's example with one constraint broken is rejected with 400 or 422, and changes nothing."""
-    judge.send(_request(judge.customer_id, INVALID[kind]))
+    judge.send(_request(judge.customer_id, body))
 
 
-EDGES = edge_bodies(CONTRACT)
-
-
-@pytest.mark.parametrize("edge", list(EDGES))
-def test_unstated_edge(contract_run: ContractRun, judge: Judge, edge: str) -> None:
+@probe(edge_bodies(CONTRACT))
+def unstated_edge(run: ContractRun, judge: Judge, body: dict) -> None:
     """Schema-valid values at edges the contract does not state get 200 or a listed 422, and are stored."""
-    _unless_smoke(contract_run, False)
-    judge.send(_request(judge.customer_id, EDGES[edge]))
+    judge.send(_request(judge.customer_id, body))
 
 
-CHARACTERS = character_bodies(CONTRACT)
-
-
-@pytest.mark.parametrize("kind", list(CHARACTERS))
-def test_characters_stored_as_sent(contract_run: ContractRun, judge: Judge, kind: str) -> None:
+@probe(character_bodies(CONTRACT), smoke=lambda kind: kind == "nul")
+def characters_stored_as_sent(run: ContractRun, judge: Judge, body: dict) -> None:
     """A NUL, other control characters, a lone combining mark or a right-to-left mark inside every free string and
     translation is schema-valid: 200 or a listed 422, and stored exactly as sent."""
-    _unless_smoke(contract_run, kind == "nul")
-    judge.send(_request(judge.customer_id, CHARACTERS[kind]))
+    judge.send(_request(judge.customer_id, body))
 
 
-LENGTHS = length_bodies(CONTRACT)
-
-
-@pytest.mark.parametrize("bound", list(LENGTHS))
-def test_length_counted_in_characters(contract_run: ContractRun, judge: Judge, bound: str) -> None:
+@probe(length_bodies(CONTRACT), smoke=lambda bound: bound.endswith("-at-max-length-2-byte"))
+def length_counted_in_characters(run: ContractRun, judge: Judge, body: dict) -> None:
     """A maxLength met exactly in 2-byte, 3-byte or astral characters is schema-valid (200 or a listed 422); one
     character more is not (400 or 422, and nothing changes)."""
-    _unless_smoke(contract_run, bound.endswith("-at-max-length-2-byte"))
-    judge.send(_request(judge.customer_id, LENGTHS[bound]))
+    judge.send(_request(judge.customer_id, body))
 
 
-BOOLEANS = boolean_bodies(CONTRACT)
-
-
-@pytest.mark.parametrize("value", list(BOOLEANS))
-def test_boolean_stored(contract_run: ContractRun, judge: Judge, value: str) -> None:
+@probe(boolean_bodies(CONTRACT), smoke=lambda value: value.endswith("-false"))
+def boolean_stored(run: ContractRun, judge: Judge, body: dict) -> None:
     """Every boolean sent false, true or null is stored (null: as the server chooses) and changes nothing else."""
-    _unless_smoke(contract_run, value.endswith("-false"))
-    judge.send(_request(judge.customer_id, BOOLEANS[value]))
+    judge.send(_request(judge.customer_id, body))
 
 
-NULLS = null_bodies(CONTRACT)
-
-
-@pytest.mark.parametrize("field", list(NULLS))
-def test_null_stored(contract_run: ContractRun, judge: Judge, field: str) -> None:
+@probe(null_bodies(CONTRACT))
+def null_stored(run: ContractRun, judge: Judge, body: dict) -> None:
     """A nullable field sent as null in an accepted update comes back null, and reads back null."""
-    _unless_smoke(contract_run, False)
-    judge.send(_request(judge.customer_id, NULLS[field]))
+    judge.send(_request(judge.customer_id, body))
 
 
 def _narrowed(contract_run: ContractRun, config: pytest.Config) -> bool:

@@ -1,6 +1,6 @@
 """Relations between requests: what a correct server satisfies across a sequence of them (judging/relations.py),
-with the sequences derived from the schema (probes/sequences.py). Each is a hand-made probe, sent by the lanes
-ahead of pytest like the others."""
+with the sequences derived from the schema (probes/sequences.py). Each is a hand-made probe, declared with
+`probe` like the others."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from engage_contract.judging import relations
 from engage_contract.judging.checks.violation import Violation
 from engage_contract.judging.judge import Judge
 from engage_contract.probes import sequences
+from engage_contract.probes.probe import probe
 from engage_contract.running.contract_run import ContractRun
-from tests.contract.test_update_customer import BILINGUAL, CONTRACT, FIRST, PROBED, SECOND, _request, _unless_smoke
+from tests.contract.test_update_customer import BILINGUAL, CONTRACT, FIRST, PROBED, SECOND, _request
 
 READ = PROBED.schema["/customers/{id}"]["GET"]
 
@@ -61,9 +62,9 @@ def _marker(what: str) -> dict[str, str]:
     return {sequences.text_fields(CONTRACT)[-2]: f"Engage contract {what} {uuid.uuid4().hex[:8]}"}
 
 
-def test_update_repeated_then_undone(contract_run: ContractRun, judge: Judge) -> None:
+@probe()
+def update_repeated_then_undone(run: ContractRun, judge: Judge) -> None:
     """An update sent twice stores what it stores once; written back as it was, the customer is as it started."""
-    _unless_smoke(contract_run, False)
 
     def sequence() -> None:
         start = judge.observe(_read(judge.customer_id))
@@ -79,11 +80,10 @@ def test_update_repeated_then_undone(contract_run: ContractRun, judge: Judge) ->
     _sequence(judge, sequence)
 
 
-@pytest.mark.parametrize("near", ["case", "spaces"])
-def test_near_value_stored(contract_run: ContractRun, judge: Judge, near: str) -> None:
+@probe({"case": "case", "spaces": "spaces"})
+def near_value_stored(run: ContractRun, judge: Judge, near: str) -> None:
     """Text written over a value that differs from it only in letter case (or only in spaces around it) is stored as
     it is over any other value."""
-    _unless_smoke(contract_run, False)
 
     def sequence() -> None:
         values = sequences.near_values(CONTRACT)
@@ -97,17 +97,17 @@ def test_near_value_stored(contract_run: ContractRun, judge: Judge, near: str) -
     _sequence(judge, sequence)
 
 
-def test_blank_text_stored(contract_run: ContractRun, judge: Judge) -> None:
+@probe()
+def blank_text_stored(run: ContractRun, judge: Judge) -> None:
     """Every free text field sent as a single space (schema-valid: at least one character) gets 200 or a listed 422,
     and what comes back is still a valid customer (a trimming server must not answer "")."""
-    _unless_smoke(contract_run, False)
     judge.send(_request(judge.customer_id, sequences.near_values(CONTRACT)["blank"]))
 
 
-def test_reads_in_two_languages(contract_run: ContractRun, judge: Judge) -> None:
+@probe()
+def reads_in_two_languages(run: ContractRun, judge: Judge) -> None:
     """Two reads one after the other, in two languages the location has, no write between: each in its own; then an
     update, and reads in both languages again: each shows it."""
-    _unless_smoke(contract_run, False)
 
     def sequence() -> None:
         judge.send(_request(judge.customer_id, BILINGUAL, headers={"Accept-Language": FIRST}))
@@ -123,20 +123,19 @@ def test_reads_in_two_languages(contract_run: ContractRun, judge: Judge) -> None
     _sequence(judge, sequence)
 
 
-def test_correlation_id_any_string(contract_run: ContractRun, judge: Judge) -> None:
+@probe()
+def correlation_id_any_string(run: ContractRun, judge: Judge) -> None:
     """X-Correlation-Id is any non-empty string, and one event chain may span several requests: two different
     updates under one id that is no UUID are each judged as any other."""
-    _unless_smoke(contract_run, False)
     chain = f"engage-contract-chain-{uuid.uuid4().hex[:12]}"
     for step in ("first", "second"):
         judge.send(_request(judge.customer_id, _marker(f"chain {step}")), correlation_id=chain)
 
 
-@pytest.mark.parametrize("spelling", list(sequences.id_spellings("1001")))
-def test_id_spelled_otherwise(contract_run: ContractRun, judge: Judge, spelling: str) -> None:
+@probe({spelling: spelling for spelling in sequences.id_spellings("1001")})
+def id_spelled_otherwise(run: ContractRun, judge: Judge, spelling: str) -> None:
     """The test customer's id written as another string a backend might parse to the same row is another id: 404
     (400 where it must be encoded), never the customer, and it changes nothing."""
-    _unless_smoke(contract_run, False)
 
     def sequence() -> None:
         spelled = sequences.id_spellings(judge.customer_id).get(spelling)
@@ -152,10 +151,10 @@ def test_id_spelled_otherwise(contract_run: ContractRun, judge: Judge, spelling:
     _sequence(judge, sequence)
 
 
-def test_body_names_server_set_properties(contract_run: ContractRun, judge: Judge) -> None:
+@probe()
+def body_names_server_set_properties(run: ContractRun, judge: Judge) -> None:
     """A body that names an id, createdAt, updatedAt or deletedAt is refused, or updates the path's customer with
     those ignored; it creates no customer, and names no other customer to update."""
-    _unless_smoke(contract_run, False)
 
     def sequence() -> None:
         fresh = f"engage-contract-absent-{uuid.uuid4().hex}"
@@ -179,10 +178,10 @@ def test_body_names_server_set_properties(contract_run: ContractRun, judge: Judg
     _sequence(judge, sequence)
 
 
-def test_simultaneous_updates(contract_run: ContractRun, judge: Judge) -> None:
+@probe()
+def simultaneous_updates(run: ContractRun, judge: Judge) -> None:
     """Two updates of different fields of the customer at the same moment: both stored, or one refused (409) and
     nothing of it stored."""
-    _unless_smoke(contract_run, False)
     # Alone: the other lanes' requests would hold the pacer's slots, and the two would no longer meet.
     with judge.turns.alone():
         first, second = sequences.two_fields(CONTRACT)
@@ -192,10 +191,10 @@ def test_simultaneous_updates(contract_run: ContractRun, judge: Judge) -> None:
                 relations.steps_of([one, other, after], ["one update", "the other, at the same moment", "then"])))
 
 
-def test_other_customers_untouched(contract_run: ContractRun, judge: Judge) -> None:
+@probe()
+def other_customers_untouched(run: ContractRun, judge: Judge) -> None:
     """With several test customers: updates of one, made while no other lane sends, leave the others as they were."""
-    _unless_smoke(contract_run, False)
-    neighbours = [lane for lane in contract_run.lanes if lane.customer_id != judge.customer_id]
+    neighbours = [lane for lane in run.lanes if lane.customer_id != judge.customer_id]
     others = [lane.customer_id for lane in neighbours]
     if not others:
         pytest.skip("one test customer: there is no other to watch (ENGAGE_CUSTOMER_ID takes several)")
