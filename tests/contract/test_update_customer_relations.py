@@ -200,7 +200,12 @@ def other_customers_untouched(run: ContractRun, judge: Judge) -> None:
         pytest.skip("one test customer: there is no other to watch (ENGAGE_CUSTOMER_ID takes several)")
     with judge.turns.alone():
         judge.refresh()
-        before = [judge.observe(_read(customer_id)) for customer_id in others]
+        # Each neighbour read by its own lane's judge, which takes what it reads as what it knows: an update of
+        # another lane (this fault's own doing, say) may have changed the neighbour since that judge last read it.
+        before = [lane.judge.observe(_read(lane.customer_id)) for lane in neighbours]
+        for lane, read in zip(neighbours, before):
+            if read.data is not None:
+                lane.judge.remember(read.data)
         if before[0].data is None:
             pytest.skip(f"customer {others[0]} could not be read")
         # The other lanes' cases may have left a neighbour's text empty, and no update by value reaches an empty
@@ -211,7 +216,7 @@ def other_customers_untouched(run: ContractRun, judge: Judge) -> None:
             missing = sequences.filled(read.data or {}, CONTRACT, f"neighbour {lane.number}")
             if read.data is not None and missing:
                 seeded.append(lane.judge.send(_request(lane.customer_id, missing)))
-                before[index] = judge.observe(_read(lane.customer_id))
+                before[index] = lane.judge.observe(_read(lane.customer_id))
         # Each neighbour's own values in turn, then others: a backend that updates rows by value renames the
         # namesakes of what it replaces, one that copies a change to related rows copies it, and each neighbour is
         # a namesake once.
