@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import quote
 
 import requests
@@ -45,6 +45,16 @@ from engage_contract.http.transport import NoRedirectSession
 from engage_contract.scrub import Scrubber
 
 
+@runtime_checkable
+class AnswerObserver(Protocol):
+    """What looks at every raw answer the client gets, retried ones and the restore's too (the run's readings of
+    the transport's silences). It is given by whoever starts the run; it never raises into the request."""
+
+    def response(self, response: requests.Response | Response, after_refresh: bool = False,
+                 after_gateway: int | None = None) -> None:
+        """A case's answer is schemathesis' Response, a read-back's or a restore's requests'; `after_refresh`: the answer to a retry with a new token; `after_gateway`: to a retry after that status."""
+
+
 class Client:
     """Sends schemathesis cases and read-backs to one target, over a kept-alive session of its own."""
 
@@ -58,7 +68,7 @@ class Client:
                        if credentials is not None else StaticToken(token or ""))
         self.pacer = Pacer(per_minute, max_in_flight)
         self.writes = 0  # requests this client sent that may change a customer (its lane's restore needs them)
-        self.readings: Any = None  # what every raw answer shows of the silences (readings.Readings), the run's
+        self.observer: AnswerObserver | None = None  # shown every raw answer; the run's, shared by its lanes
 
     def sibling(self) -> "Client":
         """A client for another lane: its own session (requests' are not shared across threads), the same
@@ -68,7 +78,7 @@ class Client:
         other.timings = self.timings
         other.session = NoRedirectSession()
         other.writes = 0
-        other.readings = self.readings
+        other.observer = self.observer
         return other
 
     @property
@@ -182,8 +192,8 @@ class Client:
                 self.pacer.retried()
                 continue
             status = response.status_code
-            if self.readings is not None:
-                self.readings.response(response, after_refresh=just_refreshed,
+            if self.observer is not None:
+                self.observer.response(response, after_refresh=just_refreshed,
                                        after_gateway=gateway_status if not recovered else None)
             just_refreshed = False
             if gateway_status is not None and not recovered and status not in GATEWAY_STATUSES:

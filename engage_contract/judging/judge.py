@@ -11,7 +11,7 @@ import threading
 import time
 import unittest
 from dataclasses import dataclass, field
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Protocol, TypeVar, runtime_checkable
 from urllib.parse import unquote
 
 from schemathesis import Case
@@ -156,11 +156,22 @@ def _carrying_headers(finding: TransportFinding, sent: Exception) -> TransportFi
     return finding
 
 
+@runtime_checkable
+class ExchangeObserver(Protocol):
+    """What looks at every exchange the judge has judged (the run's readings of the page's silences), given by
+    whoever starts the run. It never raises into the verdict."""
+
+    def exchange(self, x: Exchange) -> None:
+        ...
+
+
 class Judge:
     def __init__(self, contract: Contract, client: Client, customer_id: str,
                  known: KnownDeviations | None = None, cases_sent: CasesSent | None = None,
-                 lock_seconds: float = 60.0, turns: Turns | None = None) -> None:
+                 lock_seconds: float = 60.0, turns: Turns | None = None,
+                 observer: ExchangeObserver | None = None) -> None:
         self.contract = contract
+        self.observer = observer  # shown every judged exchange; the run's, shared by its lanes
         self.turns = turns if turns is not None else Turns()  # the run's, shared by its lanes
         # Writes a representation back to the test customer (the run's restore), for a case replayed from where it
         # started; None where nothing may be written back. Why it could not, or None.
@@ -283,8 +294,8 @@ class Judge:
         exchange.after = self._read_back(exchange)
         self._others_wrote = (self.turns.events - self._events_at_known) - (self._own_events - self._own_at_known) > 0
         self._count(exchange)
-        if self.client.readings is not None:
-            self.client.readings.exchange(exchange)
+        if self.observer is not None:
+            self.observer.exchange(exchange)
         if exchange.targets_customer:
             # What could not be read is not known: the next case reads the customer first.
             self.remember(exchange.read_back_data if exchange.read_back_conclusive else None)
@@ -432,8 +443,8 @@ class Judge:
             exchange.evidence_of = lambda case=case, response=response, exchange=exchange: evidence(
                 case, response, exchange.authorized, self.client.mask)
             self._count(exchange)
-            if self.client.readings is not None:
-                self.client.readings.exchange(exchange)
+            if self.observer is not None:
+                self.observer.exchange(exchange)
             self._pending[case.id] = exchange
             try:
                 case.validate_response(response, checks=self._answer_checks)

@@ -20,9 +20,9 @@ from engage_contract.judging import customer
 from engage_contract.judging.baseline import BaselineError, KnownDeviations
 from engage_contract.judging.exchange import Body
 from engage_contract.judging.judge import CasesSent, Judge, Tally
+from engage_contract.judging.silences import Readings
 from engage_contract.judging.turns import Turns
 from engage_contract.reporting import readings as readings_module
-from engage_contract.reporting.readings import Readings
 from engage_contract.running import journal, preflight, restore
 
 # A stopped run's restore waits this long for the requests still in flight before it starts.
@@ -168,7 +168,8 @@ class ContractRun:
                     f"{', '.join(target.customer_ids[target.lanes:])} are left alone")
             client = Client(target.base_url, target.token, timeout=target.timeout, max_in_flight=target.max_in_flight,
                             per_minute=target.requests_per_minute, credentials=target.credentials)
-        client.readings = Readings()  # every lane's client shares it
+        readings = Readings()  # what the target chose at the silences: every lane's client and judge show it theirs
+        client.observer = readings
         clients = [client, *(client.sibling() for _ in customer_ids[1:])]
         journals = [None if target.embedded else journal.path_for(target.journal_dir, target.base_url, customer_id)
                     for customer_id in customer_ids]
@@ -194,15 +195,15 @@ class ContractRun:
         for number, (customer_id, lane_client, claim, original) in enumerate(
                 zip(customer_ids, clients, claims, originals), start=1):
             judge = Judge(contract, lane_client, customer_id, known, cases_sent, lock_seconds=target.lock_seconds,
-                          turns=turns)
+                          turns=turns, observer=readings)
             judge.remember(original)
             judge.put_back = lambda data, lane_client=lane_client, customer_id=customer_id: restore.restore_customer(
                 lane_client, contract, customer_id, data)
             lanes.append(Lane(number, customer_id, lane_client, judge, original, claim))
-        customerless = Judge(contract, client.sibling(), customer_ids[0], known, turns=turns)
+        customerless = Judge(contract, client.sibling(), customer_ids[0], known, turns=turns, observer=readings)
         customerless.remember(originals[0])  # what it knows of a customer it never sends to: no read needed
         run = cls(target=target, contract=contract, lanes=lanes, customerless_judge=customerless, server=server,
-                  readonly_token=readonly_token, readings=client.readings,
+                  readonly_token=readonly_token, readings=readings,
                   earlier_readings=earlier["readings"] if earlier else None,
                   earlier_target=earlier["target"] if earlier else None)
         run._heartbeat = journal.Heartbeat(list(claimed.values()))

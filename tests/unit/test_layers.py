@@ -116,6 +116,9 @@ def test_a_lower_layer_importing_a_higher_one_is_caught() -> None:
     assert broken_rules("engage_contract.http", imported("from ..running import lanes\n", "engage_contract.http", True))
     assert broken_rules("engage_contract.http.client",
                         imported("from ..reporting import page\n", "engage_contract.http.client"))
+    # The client knows the readings by their Protocol only: the observers are judging's, a layer above it.
+    assert broken_rules("engage_contract.http.client",
+                        imported("from engage_contract.judging.silences import Readings\n", "engage_contract.http.client"))
     assert imported("from .client import Client\n", "engage_contract.http", True) >= {"engage_contract.http.client"}
     assert broken_rules("engage_contract.judging.judge", imported(
         "import importlib\nimportlib.import_module('engage_contract.plugin')\n", "engage_contract.judging.judge"))

@@ -13,8 +13,12 @@ import jsonschema
 import pytest
 from requests.structures import CaseInsensitiveDict
 
+from engage_contract.http.client import AnswerObserver
+from engage_contract.judging import silences
+from engage_contract.judging.judge import ExchangeObserver
+from engage_contract.judging.silences import MIXED, NOT_REACHED, Readings, Seen
 from engage_contract.reporting import readings
-from engage_contract.reporting.readings import MIXED, NOT_REACHED, Readings, ReadingsFileError, Seen
+from engage_contract.reporting.readings import ReadingsFileError
 from tests.unit.test_checks import CONTRACT, customer, exchange
 
 EXAMPLE = CONTRACT.request_example
@@ -248,7 +252,7 @@ def test_an_observer_that_trips_says_so_and_judges_nothing(monkeypatch) -> None:
         raise KeyError("surprise")
         yield
 
-    monkeypatch.setattr(readings, "SILENCES", (readings.Silence("empty-body", "q", broken),))
+    monkeypatch.setattr(silences, "SILENCES", (silences.Silence("empty-body", "q", broken),))
     found = Readings()
     found.exchange(exchange(200, raw=b""))
     assert found.result()["empty-body"]["error"].startswith("KeyError")
@@ -266,7 +270,7 @@ def _row(*choices: str, mixed: bool = False) -> dict:
                 "seen": dict.fromkeys(choices, 1), "examples": {}}
     if not choices:
         return {"silence": "q", "reading": NOT_REACHED}
-    return {"silence": "q", "reading": readings._named(choices), "choices": list(choices), "answers": list(choices),
+    return {"silence": "q", "reading": silences.named(choices), "choices": list(choices), "answers": list(choices),
             "seen": {}, "examples": {}}
 
 
@@ -378,7 +382,7 @@ def test_a_readings_file_that_is_none(tmp_path: Path) -> None:
 
 def test_every_silence_has_a_row_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    missing = [silence.name for silence in readings.SILENCES if f"`{silence.name}`" not in readme]
+    missing = [silence.name for silence in silences.SILENCES if f"`{silence.name}`" not in readme]
     assert not missing, f"the README's table of silences names no reading {missing}"
 
 
@@ -404,3 +408,11 @@ def test_changes_are_counted_by_reading() -> None:
 def test_seen_label_joins_the_choices_nothing_told_apart() -> None:
     assert Seen(("kept", "filled in")).label == "kept or filled in"
     assert Seen(tuple("abcde")).label == "one of 5: a, b, c, …"
+
+
+def test_the_readings_are_what_the_client_and_the_judge_are_shown_behind_their_protocols() -> None:
+    # http/ and the judge know an observer by its Protocol only; the one running/ gives them is judging's.
+    found = Readings()
+    assert isinstance(found, AnswerObserver) and isinstance(found, ExchangeObserver)
+    assert not isinstance(object(), AnswerObserver) and not isinstance(object(), ExchangeObserver)
+    assert Readings.__module__ == "engage_contract.judging.silences"
