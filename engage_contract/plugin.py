@@ -208,8 +208,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def _probes() -> probing.Probes:
-    stash = _SESSION.config.stash if _SESSION is not None else None
-    return stash.get(probing.SENDER, None) if stash is not None and probing.SENDER in stash else probing.Probes([])
+    found = _SESSION.config.stash.get(probing.SENDER, None) if _SESSION is not None else None
+    return found if found is not None else probing.Probes([])
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -56,9 +56,6 @@ class Family:
     def __iter__(self) -> Iterator[Probe]:
         return iter(self.probes)
 
-    def __len__(self) -> int:
-        return len(self.probes)
-
 
 def probe(variants: dict[str, Any] | None = None, *, smoke: bool | Callable[[str], bool] = False,
           customerless: bool = False) -> Callable[[Callable[..., None]], Family]:

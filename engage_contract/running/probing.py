@@ -6,7 +6,7 @@ sent once more after what its lane sends; still without one, it is a reason the 
 from __future__ import annotations
 
 import unittest
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -151,6 +151,6 @@ def _unjudged(run: "ContractRun", item: ProbeItem, exc: BaseException) -> None:
 SENDER = pytest.StashKey[Probes]()
 
 
-def collected(collector: pytest.Collector, families: Any) -> list[ProbeItem]:
-    """The items of a module's declared probes."""
-    return [ProbeItem.from_parent(collector, name=probe.name, probe=probe) for probe in families]
+def collected(collector: pytest.Collector, family: Iterable[Probe]) -> list[ProbeItem]:
+    """The items of one declared sequence's probes, a variant each."""
+    return [ProbeItem.from_parent(collector, name=probe.name, probe=probe) for probe in family]
