@@ -117,6 +117,12 @@ CAUGHT_BY = {
     "cache-key-truncated": "rejected_request_changes_nothing",
     "null-bind-buffer-reused": "change_persists",
     "dirty-check-other-snapshot": "change_persists",
+    # the fourth red team's
+    "error-message-untranslated-empty": "error_body_is_envelope",
+    "geolocation-columns-swapped": "location_matches_sent",
+    "null-time-zone-stored": "ok_body_matches_schema",
+    "null-translation-key-omitted": "ok_body_matches_schema",
+    "language-case-insensitive-enum": "invalid_input_rejected",
 }
 # The variants of the relations between requests (judging/relations.py; chosen_time_zone_is_iana is a check).
 RELATION_FAULTS = ("formatted-address-from-old-row", "trim-compared-not-stored", "case-insensitive-no-op",
@@ -137,7 +143,9 @@ PROBED = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-languag
           "non-uuid-correlation-id-500", "content-length-in-characters", "unread-body-on-401",
           "language-copied-to-company", "update-ignores-enterprise", "read-only-empty-update-allowed",
           "any-language-default-only", "absent-translation-falls-back", "existing-null-stored", "read-cache-never-cleared",
-          "coordinates-as-float32", "blank-trimmed-to-empty", "cut-at-255-bytes", "language-from-accept-language")
+          "coordinates-as-float32", "blank-trimmed-to-empty", "cut-at-255-bytes", "language-from-accept-language",
+          "geolocation-columns-swapped", "null-time-zone-stored", "null-translation-key-omitted",
+          "language-case-insensitive-enum")
 # The faults a hand-made probe of smoke is meant to catch (the others are left to ci).
 SMOKE_CATCHES = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-language", "existing-false-soft-deletes",
                  "enterprise-ignored", "read-only-token-writes")

@@ -92,23 +92,32 @@ def _walk(contract: Contract, schema: dict[str, Any], value: Any, path: tuple) -
         for key, inner in value.items():
             if key in schema.get("properties", {}):
                 found += _walk(contract, schema["properties"][key], inner, (*path, key))
+    elif isinstance(value, list) and value and "items" in schema:
+        found += _walk(contract, schema["items"], value[0], (*path, 0))  # one item stands for its list
     return found
 
 
 def invalid_bodies(contract: Contract) -> dict[str, dict[str, Any]]:
     """One schema-invalid body per kind of constraint the faults of a server most often ignore, each from the
     page's example with one constraint broken: a number above its maximum, an unknown property where they
-    are not allowed. Each also changes a free-text field, so that a server storing part of a rejected
+    are not allowed, each enum's value in the example in another case. Each also changes a free-text field, so that a server storing part of a rejected
     request shows it."""
     example = contract.request_example
     changed = next(name for name in contract.request_fields
                    if isinstance(example.get(name), str) and "enum" not in contract.resolve(contract.request_fields[name]))
     bodies: dict[str, dict[str, Any]] = {}
+    enums: set[str] = set()
     for path, schema, value in _walk(contract, contract.component("CustomerUpdate"), example, ()):
         if "maximum" in schema and "above-maximum" not in bodies:
             bodies["above-maximum"] = _set(example, path, schema["maximum"] + 1)
         if schema.get("additionalProperties") is False and path and "unknown-property" not in bodies:
             bodies["unknown-property"] = _set(example, (*path, "engageContractUnknown"), 1)
+        # An enum is matched as JSON Schema matches it, exactly: a listed value in another case is not listed.
+        # One path for each enum: the same list elsewhere is most likely checked by the same code.
+        recased = value.swapcase() if isinstance(value, str) and "enum" in schema else value
+        if recased != value and recased not in schema["enum"] and repr(schema["enum"]) not in enums:
+            enums.add(repr(schema["enum"]))
+            bodies[f"{'.'.join(map(str, path))}-in-other-case"] = _set(example, path, recased)
     for body in bodies.values():
         body[changed] = f"{example[changed]} (changed by a rejected request)"
     return bodies

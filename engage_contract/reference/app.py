@@ -507,7 +507,11 @@ class _Handler(BaseHTTPRequestHandler):
                 latitude = geolocation.get("latitude")
                 if isinstance(latitude, (int, float)) and not isinstance(latitude, bool) and latitude > 90:
                     geolocation["latitude"] = 90
-        errors = sorted(self.server.contract.request_body.iter_errors(body), key=lambda e: list(e.path))
+        checked = body
+        if ("language-case-insensitive-enum" in faults and isinstance(body, dict)
+                and isinstance(body.get("language"), str)):
+            checked = {**body, "language": body["language"].lower()}
+        errors = sorted(self.server.contract.request_body.iter_errors(checked), key=lambda e: list(e.path))
         if errors:
             if "invalid-changes-state" in faults:
                 self.server.store.store_partially(customer_id, body)
@@ -537,6 +541,8 @@ class _Handler(BaseHTTPRequestHandler):
         }
         if error.status == 422:
             item["arguments"] = error.arguments
+        if "error-message-untranslated-empty" in faults and not _asks_english(self.headers.get("Accept-Language")):
+            item["message"] = ""
         if "numeric-status-code" in faults:
             item["statusCode"] = error.status
         if "status-code-mismatch" in faults:
@@ -615,6 +621,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.connection.close()
+
+
+def _asks_english(accept_language: str | None) -> bool:
+    """error-message-untranslated-empty: the catalogue has English only, and no header means English."""
+    first = (accept_language or "en").split(",", 1)[0].split(";", 1)[0].strip().lower()
+    return first in ("", "*") or first.startswith("en")
 
 
 def _is_uuid(value: str | None) -> bool:

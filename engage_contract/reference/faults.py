@@ -159,6 +159,15 @@ FAULTS: dict[str, str] = {
     "blank-trimmed-to-empty": "firstName, lastName and company are trimmed, a value of spaces to \"\"",
     "cut-at-255-bytes": "externalId is cut at 255 UTF-8 bytes (not characters) and stored so, with a 200",
     "language-from-accept-language": "the response's language is the one Accept-Language asks for, not the stored one",
+    # Found by a fourth red team
+    "error-message-untranslated-empty": ("an error's message is looked up in a catalogue by Accept-Language; a "
+                                         "language it lacks gets an empty message"),
+    "geolocation-columns-swapped": "a location's latitude and longitude are written to each other's columns",
+    "null-time-zone-stored": "timeZone sent as null is stored as null, not resolved from the location or defaulted",
+    "null-translation-key-omitted": ("a location's city, state, street1 and street2 without a translation in the "
+                                     "language asked are left out instead of sent as null"),
+    "language-case-insensitive-enum": ("language is checked against its enum in lower case, and stored as sent: "
+                                       "EN is accepted and comes back EN"),
     # Tenant boundary
     "enterprise-ignored": "the enterprise in the path is not checked: a customer is served under any enterprise",
     "read-only-token-writes": "a token with the read-only scope can update a customer",

@@ -394,7 +394,9 @@ class Store:
                 sent = {**sent, "postalCode": record["location"]["postalCode"]}
             record["location"] = self._locate(sent)
         location_decides = body.get("location") is not None and "legal-location-decides-time-zone" in faults
-        if "timeZone" in body and body["timeZone"] is not None and not location_decides:
+        if "null-time-zone-stored" in faults and "timeZone" in body and body["timeZone"] is None:
+            record["timeZone"] = None
+        elif "timeZone" in body and body["timeZone"] is not None and not location_decides:
             if body["timeZone"] not in places.zone_names():
                 raise BusinessError(
                     "LOCATION_TIME_ZONE_RESOLUTION_FAILED",
@@ -460,12 +462,13 @@ class Store:
             location = {"postalCode": GEOCODED_POSTAL_CODE, **location}
             if "state" not in translations:
                 translations = {**translations, "state": [{"language": DEFAULT_LANGUAGE, "value": "Geocoded"}]}
+        columns = ("longitude", "latitude") if "geolocation-columns-swapped" in self._faults else ("latitude", "longitude")
         return {
             "postalCode": location.get("postalCode"),
             "countryCode": location["countryCode"].upper() if "legal-country-code-upper" in self._faults
             else location["countryCode"],
-            "geolocation": {key: _as_float32(geolocation[key]) if "coordinates-as-float32" in self._faults
-                            else geolocation[key] for key in ("latitude", "longitude")},
+            "geolocation": {key: _as_float32(geolocation[column]) if "coordinates-as-float32" in self._faults
+                            else geolocation[column] for key, column in zip(("latitude", "longitude"), columns)},
             "translations": {name: list(translations.get(name, [])) for name in TRANSLATABLE},
         }
 
@@ -508,6 +511,8 @@ class Store:
             "geolocation": location["geolocation"],
             "translations": location["translations"],
         }
+        if "null-translation-key-omitted" in faults:
+            represented = {key: value for key, value in represented.items() if key not in picked or value is not None}
         if "legal-location-extras" in faults:
             represented["countryName"] = f"{location['countryCode']} ({languages[0]})"
         return represented

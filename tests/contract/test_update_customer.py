@@ -185,7 +185,7 @@ def every_edge_at_once(run: ContractRun, judge: Judge) -> None:
     judge.send(_request(judge.customer_id, boundary_body(run.contract, LONG_TEXT)))
 
 
-@probe(invalid_bodies(CONTRACT), smoke=True)
+@probe(invalid_bodies(CONTRACT), smoke=lambda broken: not broken.endswith("-in-other-case"))
 def invalid_request_rejected(run: ContractRun, judge: Judge, body: dict) -> None:
     """The page's example with one constraint broken is rejected with 400 or 422, and changes nothing."""
     judge.send(_request(judge.customer_id, body))
