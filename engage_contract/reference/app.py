@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from engage_contract.contract import Contract
 from engage_contract.reference import places
+from engage_contract.reference.faults import Switches
 from engage_contract.reference.store import BusinessError, Busy, Store
 
 HANG_SECONDS = 600
@@ -131,8 +132,7 @@ class ReferenceServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], *, contract: Contract, token: str, enterprise: str = "acme",
-                 customer_ids: tuple[str, ...] = ("1001",), faults: frozenset[str] = frozenset(),
-                 fault_customers: frozenset[str] | None = None,
+                 customer_ids: tuple[str, ...] = ("1001",), faults: Switches = Switches(),
                  latency: float = 0.0, client_id: str | None = None, client_secret: str | None = None,
                  token_lifetime: float = 300.0, readonly_token: str | None = None,
                  first_reads_delay: float = 0.0, log: Callable[[str], None] | None = None) -> None:
@@ -145,7 +145,7 @@ class ReferenceServer(ThreadingHTTPServer):
         self.customer_ids = customer_ids
         self.faults = faults
         self.latency = latency
-        self.store = Store(contract, customer_ids, faults, fault_customers)
+        self.store = Store(contract, customer_ids, faults)
         self.requests_served = 0
         self.patches_served = 0
         self.gets_served = 0
@@ -442,7 +442,7 @@ class _Handler(BaseHTTPRequestHandler):
                             headers={"WWW-Authenticate": "Bearer"})
 
     def _patch(self, customer_id: str, raw: bytes) -> dict[str, Any] | None:
-        server, faults = self.server, self.server.store.faults_for(customer_id)
+        server, faults = self.server, self.server.faults.at(customer_id)
         if "updates-refuse-the-token" in faults:
             raise HttpError(401, "UNAUTHORIZED", "The access token is missing, invalid or expired.",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -495,7 +495,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise HttpError(422, code, error.message, error.arguments) from None
 
     def _validate(self, customer_id: str, body: Any) -> None:
-        faults = self.server.store.faults_for(customer_id)
+        faults = self.server.faults.at(customer_id)
         if isinstance(body, dict) and isinstance(body.get("location"), dict):
             location = body["location"]
             if "accept-unknown-location-property" in faults:

@@ -2,8 +2,13 @@
 
 Each variant is the reference server with one switch on, never a copy of it. A faulty variant breaks
 one clause of the contract; a `legal-` variant makes a choice the contract leaves open, and a correct
-suite must pass it.
+suite must pass it. FAULTS is the registry: the server asks a `Switches` by name, and a name it does not
+hold is a mistake that raises, never a switch silently off.
 """
+
+from __future__ import annotations
+
+from collections.abc import Iterable
 
 FAULTS: dict[str, str] = {
     # Response form
@@ -191,11 +196,39 @@ ALL_AT_ONCE = "legal-all-at-once"
 LEGAL = tuple(name for name in FAULTS if name.startswith("legal-") and name != ALL_AT_ONCE)
 
 
-def check(names: list[str]) -> frozenset[str]:
-    """The switches to turn on; `legal-all-at-once` stands for every legal one."""
-    unknown = sorted(set(names) - FAULTS.keys())
-    if unknown:
-        raise ValueError(f"unknown fault {', '.join(unknown)}; known: {', '.join(sorted(FAULTS))}")
-    if ALL_AT_ONCE in names:
-        names = [name for name in names if name != ALL_AT_ONCE] + list(LEGAL)
-    return frozenset(names)
+class Switches:
+    """The switches of one variant, asked by name: `"drop-field" in switches`. A name the registry lacks raises
+    KeyError. `customers`: the faults show on these customers only (a test of lanes), the legal choices on every
+    one; `at` is the one place that scope is decided."""
+
+    def __init__(self, names: Iterable[str] = (), customers: Iterable[str] | None = None) -> None:
+        names = list(names)
+        unknown = sorted(set(names) - FAULTS.keys())
+        if unknown:
+            raise ValueError(f"unknown fault {', '.join(unknown)}; known: {', '.join(sorted(FAULTS))}")
+        if ALL_AT_ONCE in names:
+            names = [name for name in names if name != ALL_AT_ONCE] + list(LEGAL)
+        self._on = frozenset(names)
+        self._customers = frozenset(customers) if customers is not None else None
+
+    def __contains__(self, name: object) -> bool:
+        if name not in FAULTS:
+            raise KeyError(f"the reference server asks for a switch no variant has: {name!r}")
+        return name in self._on
+
+    def __bool__(self) -> bool:
+        return bool(self._on)
+
+    def __repr__(self) -> str:
+        return f"Switches({sorted(self._on)!r})"
+
+    @property
+    def on(self) -> frozenset[str]:
+        """The names switched on, legal-all-at-once spelt out."""
+        return self._on
+
+    def at(self, customer_id: str) -> Switches:
+        """The switches for what the server does to one customer."""
+        if self._customers is None or customer_id in self._customers:
+            return self
+        return Switches(name for name in self._on if name.startswith("legal-"))

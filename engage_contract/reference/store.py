@@ -23,6 +23,7 @@ from typing import Any
 
 from engage_contract.contract import Contract
 from engage_contract.reference import places
+from engage_contract.reference.faults import Switches
 
 IDENTIFYING_FIELDS = ("email", "phoneNumber", "externalId", "customerNumber")
 DEFAULT_LANGUAGE = "en"
@@ -158,13 +159,10 @@ def _cache_key(customer_id: str) -> str:
 class Store:
     """Customers in memory, behind one lock; `update` applies a PATCH body that the schema accepted."""
 
-    def __init__(self, contract: Contract, customer_ids: Iterable[str], faults: frozenset[str] = frozenset(),
-                 fault_customers: frozenset[str] | None = None):
+    def __init__(self, contract: Contract, customer_ids: Iterable[str], faults: Switches = Switches()):
         self._fields = [name for name in contract.request_fields if name != "location"]
         self._required = set(contract.component("Customer")["required"]) | set(contract.component("Location")["required"])
         self._faults = faults
-        # Where a fault should show on some customers only (a test of lanes): the others are served correctly.
-        self._fault_customers = fault_customers
         self._languages = contract.languages
         self._default_language = OTHER_DEFAULT_LANGUAGE if "legal-default-language" in faults else DEFAULT_LANGUAGE
         self._lock = threading.Lock()
@@ -211,7 +209,7 @@ class Store:
     def update(self, customer_id: str, body: dict[str, Any], empty: bool = False) -> dict[str, Any] | None:
         """Apply a PATCH (`empty`: none was sent); None for an unknown id; BusinessError for a business rule; Busy
         while another update of the customer is being written (legal-simultaneous-409)."""
-        faults = self.faults_for(customer_id)
+        faults = self._faults.at(customer_id)
         if "legal-simultaneous-409" in faults:
             with self._lock:
                 if customer_id in self._writing:
@@ -251,7 +249,7 @@ class Store:
             return customer_id
 
     def _update(self, customer_id: str, body: dict[str, Any], empty: bool) -> dict[str, Any] | None:
-        faults = self.faults_for(customer_id)
+        faults = self._faults.at(customer_id)
         named = body.get("id") if isinstance(body.get("id"), str) else None
         if named is not None and named in self._customers and "body-id-selects-customer" in faults:
             customer_id = named  # the ORM takes the body's primary key over the path's
@@ -304,7 +302,7 @@ class Store:
 
     def _as_written(self, record: dict[str, Any], updated: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         """The row as the storage writes it (red team: an ORM's dirty check, a reused bind buffer)."""
-        faults = self.faults_for(record["id"])
+        faults = self._faults.at(record["id"])
         if "dirty-check-other-snapshot" in faults and self._snapshot is not None:
             updated = copy.deepcopy(updated)
             for name in self._fields:  # a field equal to the snapshot's is "not dirty": left out of the UPDATE
@@ -325,7 +323,7 @@ class Store:
                      body: dict[str, Any]) -> None:
         """What else a write changes (red team: rows updated by value, a shared address row, unique emails moved,
         a cache with keys cut short, the ORM's snapshot)."""
-        faults = self.faults_for(customer_id)
+        faults = self._faults.at(customer_id)
         others = [other for other_id, other in self._customers.items() if other_id != customer_id]
         old_phone = record.get("phoneNumber")
         if ("phone-updated-by-old-value" in faults and "phoneNumber" in body and old_phone is not None
@@ -349,13 +347,9 @@ class Store:
         if "dirty-check-other-snapshot" in faults:
             self._snapshot = copy.deepcopy(stored)
 
-    def faults_for(self, customer_id: str) -> frozenset[str]:
-        if self._fault_customers is None or customer_id in self._fault_customers:
-            return self._faults
-        return frozenset(fault for fault in self._faults if fault.startswith("legal-"))
 
     def _apply(self, record: dict[str, Any], body: dict[str, Any], unwritten: Iterable[str] = ()) -> dict[str, Any]:
-        faults = self.faults_for(record["id"])
+        faults = self._faults.at(record["id"])
         if "nul-truncates" in faults:
             body = _cut_at_nul(body)
         if "existing" in body and body["existing"] is not None and "existing-false-soft-deletes" in faults:
