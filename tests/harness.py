@@ -123,6 +123,13 @@ CAUGHT_BY = {
     "null-time-zone-stored": "ok_body_matches_schema",
     "null-translation-key-omitted": "ok_body_matches_schema",
     "language-case-insensitive-enum": "invalid_input_rejected",
+    # the fifth red team's
+    "utc-minus-zero-on-write": "ok_body_matches_schema",
+    "antimeridian-normalised": "location_matches_sent",
+    "error-arguments-double-encoded": "business_error_code_is_listed",
+    "locale-leaks-between-requests": "requested_language_honoured",
+    "utf8mb3-astral-to-question-mark": "sent_values_stored",
+    "first-language-only": "requested_language_honoured",
 }
 # The variants of the relations between requests (judging/relations.py; chosen_time_zone_is_iana is a check).
 RELATION_FAULTS = ("formatted-address-from-old-row", "trim-compared-not-stored", "case-insensitive-no-op",
@@ -145,7 +152,8 @@ PROBED = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-languag
           "any-language-default-only", "absent-translation-falls-back", "existing-null-stored", "read-cache-never-cleared",
           "coordinates-as-float32", "blank-trimmed-to-empty", "cut-at-255-bytes", "language-from-accept-language",
           "geolocation-columns-swapped", "null-time-zone-stored", "null-translation-key-omitted",
-          "language-case-insensitive-enum")
+          "language-case-insensitive-enum", "utc-minus-zero-on-write", "error-arguments-double-encoded",
+          "locale-leaks-between-requests", "utf8mb3-astral-to-question-mark", "first-language-only")
 # The faults a hand-made probe of smoke is meant to catch (the others are left to ci).
 SMOKE_CATCHES = ("nul-truncates", "max-length-in-bytes", "case-sensitive-accept-language", "existing-false-soft-deletes",
                  "enterprise-ignored", "read-only-token-writes")

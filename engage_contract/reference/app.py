@@ -154,6 +154,7 @@ class ReferenceServer(ThreadingHTTPServer):
         self.count_lock = threading.Lock()
         self.traffic = Traffic()
         self.read_cache: dict[Any, Any] = {}  # read-cache-ignores-language (by URL), -partly-invalidated (and language)
+        self.last_language: str | None = None  # locale-leaks-between-requests
         self.replayed: dict[str, Any] = {}  # correlation-id-replays: the first answer to each correlation id
         self.read_only_seen: set[str] = set()  # scope-cached-per-token: tokens that were let through once
         self.client_id, self.client_secret, self.token_lifetime = client_id, client_secret, token_lifetime
@@ -362,7 +363,10 @@ class _Handler(BaseHTTPRequestHandler):
                 server.read_cache.pop(cache_key, None)  # read-cache-partly-invalidated: the update's own language only
         if record is None:
             raise HttpError(404, "CUSTOMER_NOT_FOUND", "No customer has this id.", {"id": customer_id})
-        data = server.store.represent(record, self.headers.get("Accept-Language"), reading=method == "GET")
+        accept_language = self.headers.get("Accept-Language")
+        if "locale-leaks-between-requests" in faults:  # a locale context shared by every request, never reset
+            server.last_language = accept_language = accept_language or server.last_language
+        data = server.store.represent(record, accept_language, reading=method == "GET")
         if "read-cache-ignores-language" in faults and method == "GET":
             data = copy.deepcopy(server.read_cache.setdefault(customer_id, data))
         if cached and method == "GET":
@@ -541,6 +545,8 @@ class _Handler(BaseHTTPRequestHandler):
         }
         if error.status == 422:
             item["arguments"] = error.arguments
+            if "error-arguments-double-encoded" in faults and error.arguments is not None:
+                item["arguments"] = json.dumps(error.arguments)
         if "error-message-untranslated-empty" in faults and not _asks_english(self.headers.get("Accept-Language")):
             item["message"] = ""
         if "numeric-status-code" in faults:

@@ -173,6 +173,16 @@ FAULTS: dict[str, str] = {
                                      "language asked are left out instead of sent as null"),
     "language-case-insensitive-enum": ("language is checked against its enum in lower case, and stored as sent: "
                                        "EN is accepted and comes back EN"),
+    # Found by a fifth red team
+    "utc-minus-zero-on-write": "a PATCH answers updatedAt with the -00:00 offset (a naive date-time written as UTC)",
+    "antimeridian-normalised": "a longitude of exactly 180 is stored and answered as -180 (a geography column's range)",
+    "error-arguments-double-encoded": "a 422's arguments are sent as a JSON text, not an object",
+    "locale-leaks-between-requests": ("the last Accept-Language sent is kept server-wide: a request without one is "
+                                      "answered in it"),
+    "utf8mb3-astral-to-question-mark": ("text fields are stored in a 3-byte UTF-8 column: characters beyond the Basic "
+                                        "Multilingual Plane become ?"),
+    "first-language-only": ("only the first tag of Accept-Language is used: ja * gets null where a translation "
+                            "exists"),
     # Tenant boundary
     "enterprise-ignored": "the enterprise in the path is not checked: a customer is served under any enterprise",
     "read-only-token-writes": "a token with the read-only scope can update a customer",

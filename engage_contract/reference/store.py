@@ -290,6 +290,8 @@ class Store:
             self._customers[named] = {**copy.deepcopy(updated), "id": named}  # save() of an object with a new key inserts
         answered = copy.deepcopy(updated)
         answered.update({name: body[name] for name in echoed})
+        if "utc-minus-zero-on-write" in faults:
+            answered["updatedAt"] = answered["updatedAt"].replace("Z", "-00:00")
         if "legal-coordinates-rounded" in self._faults and updated["location"] is not None:
             geolocation = updated["location"]["geolocation"]
             for key, value in geolocation.items():
@@ -372,6 +374,9 @@ class Store:
                 record[name] = body[name]
             elif "reset-unsent" in faults and name not in ("existing", "timeZone"):
                 record[name] = None
+        for name in self._fields if "utf8mb3-astral-to-question-mark" in faults else ():
+            if isinstance(record[name], str):
+                record[name] = re.sub("[\U00010000-\U0010FFFF]", "?", record[name])
         if record["existing"] is None and "existing-null-stored" not in faults:
             record["existing"] = False
         for name in BLANKED if "blank-trimmed-to-empty" in faults else ():
@@ -444,6 +449,8 @@ class Store:
                     countryCode=location["countryCode"],
                 )
             geolocation = {"latitude": found[0], "longitude": found[1]}
+        if "antimeridian-normalised" in self._faults and geolocation["longitude"] == 180:
+            geolocation = {**geolocation, "longitude": -180.0}
         translations = location["translations"]
         if "legal-translation-extras-dropped" in self._faults:
             translations = {name: [dict(pair) for pair in dict.fromkeys(tuple(_picked(entry).items())
@@ -492,6 +499,8 @@ class Store:
         faults = self._faults
         languages = accepted_languages(accept_language, by_weight="legal-weighted-languages" in faults,
                                        case_sensitive="case-sensitive-accept-language" in faults)
+        if "first-language-only" in faults:
+            languages = languages[:1]
         if "unlisted-language-gets-default" in faults:
             languages = [tag if tag == "*" or tag in self._languages else "*" for tag in languages]
         picked = {name: self._pick(location["translations"][name], languages) for name in TRANSLATABLE}

@@ -142,6 +142,8 @@ def business_rule_reached(run: ContractRun, judge: Judge, body: dict) -> None:
 
 BILINGUAL, (FIRST, SECOND, ABSENT) = bilingual_location(CONTRACT)
 LANGUAGES = {"first": FIRST, "second": SECOND, "absent": ABSENT, "any": "*",
+             # The notes' own form (`en *`): a language without translations, then any.
+             "absent-then-any": f"{ABSENT} *",
              **language_headers(CONTRACT, FIRST, SECOND),
              # The order given and the weights disagree: which one the platform follows is not said (a reading).
              "weighted": f"{SECOND};q=0.4, {FIRST};q=0.9"}
@@ -150,8 +152,8 @@ LANGUAGES = {"first": FIRST, "second": SECOND, "absent": ABSENT, "any": "*",
 @probe(LANGUAGES, smoke=lambda asked: asked in ("upper-case", "any"))
 def accept_language_honoured(run: ContractRun, judge: Judge, asked: str) -> None:
     """Asked for a language its translations have, in any case, a location comes back in it, on PATCH and GET;
-    asked for one they lack, or one outside the page's list, null; asked for any, in some language; asked with
-    weights, in one of the translations."""
+    asked for one they lack, or one outside the page's list, null; asked for any, or for one they lack then any,
+    in some language; asked with weights, in one of the translations."""
     judge.send(_request(judge.customer_id, BILINGUAL, headers={"Accept-Language": asked}))
 
 

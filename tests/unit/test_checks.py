@@ -13,7 +13,7 @@ from requests.structures import CaseInsensitiveDict
 from engage_contract import contract as contract_module
 from engage_contract import internals
 from engage_contract.judging import checks
-from engage_contract.judging.checks.translations import requested_language
+from engage_contract.judging.checks.translations import requested_language, requested_languages
 from engage_contract.judging.exchange import Exchange, ReadBack, Sent
 
 CONTRACT = contract_module.load()
@@ -293,6 +293,16 @@ CASES: list[tuple[str, Any, Exchange, str | None]] = [
      exchange(response=customer(location__city=None), body={}, accept_language="*"), "location.city:any"),
     ("no Accept-Language: null although translations exist, in the read-back", T.requested_language_honoured,
      exchange(body={}, after=customer(location__street1=None)), "location.street1:any"),
+    ("asked for nl then any (the notes' form): en", T.requested_language_honoured,
+     exchange(body={}, accept_language="nl *"), None),
+    ("asked for nl then any: null although translations exist", T.requested_language_honoured,
+     exchange(response=customer(location__city=None), body={}, accept_language="nl *"), "location.city:any"),
+    ("asked for en, nl: en", T.requested_language_honoured, exchange(body={}, accept_language="en, nl"), None),
+    ("asked for nl, de: none of their translations, so null", T.requested_language_honoured,
+     exchange(response=customer(location__city=None, location__state=None, location__street1=None,
+                                location__street2=None), body={}, accept_language="nl, de"), None),
+    ("asked for nl, de: en, which neither is", T.requested_language_honoured,
+     exchange(body={}, accept_language="nl, de"), "location.city:several"),
     ("a wrong token refused", I.unauthenticated_request_rejected, exchange(401, body={}, authorized=False), None),
     ("a wrong token served", I.unauthenticated_request_rejected, exchange(body={}, authorized=False), "no token:200"),
     ("no token: 429 after the retries", I.unauthenticated_request_rejected, exchange(429, body={}, authorized=False),
@@ -355,6 +365,14 @@ def test_every_check_is_shown_to_fail() -> None:
 ])
 def test_requested_language(header: str | None, wanted: str | None) -> None:
     assert requested_language(header) == wanted
+
+
+@pytest.mark.parametrize(("header", "wanted"), [
+    (None, (set(), True)), ("*", (set(), True)), ("EN", ({"en"}, False)), ("en *", ({"en"}, True)),
+    ("en, nl", ({"en", "nl"}, False)), ("nl;q=0.5, en", None), ("nl-BE *", None), ("", None),
+])
+def test_requested_languages(header: str | None, wanted: tuple[set[str], bool] | None) -> None:
+    assert requested_languages(header) == (None if wanted is None else (frozenset(wanted[0]), wanted[1]))
 
 
 def test_a_violation_signature_never_carries_a_correlation_id() -> None:

@@ -28,16 +28,25 @@ def _locations(exchange: Exchange) -> Iterator[tuple[str, dict[str, Any], str | 
 
 def requested_language(header: str | None) -> str | None:
     """The one language a well-formed Accept-Language value asks for plainly: a language tag alone, or `*`
-    (as no header is); None where the answer depends on what the platform leaves open (several tags, region
-    or script subtags)."""
-    if header is None:
-        return ANY
-    items = [item for item in re.split(r"[ ,]+", header.strip()) if item]
-    if len(items) != 1:
+    (as no header is); None where it asks for several, or the answer depends on what the platform leaves open
+    (region or script subtags)."""
+    requested = requested_languages(header)
+    if requested is None or header is not None and len(re.split(r"[ ,]+", header.strip())) != 1:
         return None
-    if items[0] == ANY:
-        return ANY
-    return items[0].lower() if re.fullmatch(r"[A-Za-z]{2,3}", items[0]) else None
+    tags, any_language = requested
+    return ANY if any_language else next(iter(tags))
+
+
+def requested_languages(header: str | None) -> tuple[frozenset[str], bool] | None:
+    """What a well-formed Accept-Language value asks for plainly: its language tags, and whether it holds `*`
+    (no header asks for any, as `*` does); None where the answer depends on what the platform leaves open
+    (weights, region or script subtags)."""
+    if header is None:
+        return frozenset(), True
+    items = [item for item in re.split(r"[ ,]+", header.strip()) if item]
+    if not items or not all(item == ANY or re.fullmatch(r"[A-Za-z]{2,3}", item) for item in items):
+        return None
+    return frozenset(item.lower() for item in items if item != ANY), ANY in items
 
 
 def picked_translations_are_listed(exchange: Exchange) -> None:
@@ -56,21 +65,28 @@ def picked_translations_are_listed(exchange: Exchange) -> None:
 def requested_language_honoured(exchange: Exchange) -> None:
     """Translatable fields come back in the requested language, or null when it has none; with * or no Accept-Language, in some language whenever one exists."""
     for what, location, asked in _locations(exchange):
-        wanted = requested_language(asked)
-        if wanted is None:
+        requested = requested_languages(asked)
+        if requested is None:
             continue
+        tags, any_language = requested
         listed = translations(location)
         for name in TRANSLATABLE:
             picked = location.get(name)
             picked_language = str(picked.get("language")).lower() if isinstance(picked, dict) else None
             available = {str(language).lower() for language, _ in listed[name]}
-            if wanted == ANY:
-                expected = "a translation" if available and picked is None else None
-            elif wanted in available:
-                expected = f"the {as_json(wanted)} translation" if picked_language != wanted else None
-            else:
-                expected = "null" if picked is not None else None
+            if any_language:  # `*` alone, no header, or a list that ends in "then any" (the notes' `en *`)
+                expected, kind = ("a translation" if available and picked is None else None), "any"
+            elif len(tags) == 1:
+                (wanted,) = tags
+                kind = "listed" if wanted in available else "absent"
+                if wanted in available:
+                    expected = f"the {as_json(wanted)} translation" if picked_language != wanted else None
+                else:
+                    expected = "null" if picked is not None else None
+            else:  # which of several tags wins is the platform's to say; one not asked for is not among them
+                kind = "several"
+                expected = (f"null or one of {as_json(sorted(tags))}"
+                            if picked is not None and picked_language not in tags else None)
             if expected:
                 raise Violation(f"asked for {as_json(asked)}, location.{name} in {what} is {as_json(picked)}, not "
-                                f"{expected} (translations: {as_json(listed[name], 120)})",
-                                f"location.{name}:{'any' if wanted == ANY else 'listed' if wanted in available else 'absent'}")
+                                f"{expected} (translations: {as_json(listed[name], 120)})", f"location.{name}:{kind}")
