@@ -1,5 +1,6 @@
-"""The bearer token: given as it is, or fetched with OAuth 2.0 client credentials and refreshed; a Credential
-shows as [Filtered] wherever it is printed."""
+"""The bearer token: given as it is, or fetched with OAuth 2.0 client credentials and refreshed, and the auth flow
+that puts it on every request and asks for a new one when ours is refused; a Credential shows as [Filtered]
+wherever it is printed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import requests
 from engage_contract.http.errors import CredentialsRejected, TokenEndpointWrong, TokenUnavailable
 from engage_contract.http.pacing import Timings
 from engage_contract.http.retries import GATEWAY_PAUSE, GATEWAY_STATUSES, URGENT_RETRY_AFTER, reason, retry_after
+from engage_contract.http.transport import NoRedirectSession
 from engage_contract.scrub import MASK, remember
 
 
@@ -48,14 +50,14 @@ class StaticToken:
 
 
 class ClientCredentialsToken:
-    """OAuth 2.0 client credentials: fetched once, refreshed before expires_in runs out, and on demand."""
+    """OAuth 2.0 client credentials: fetched once, refreshed before expires_in runs out, and on demand. Lanes share
+    it: one fetch at a time, on a session of its own (no lane's, which its lane's thread may be using)."""
 
-    def __init__(self, credentials: Any, session: requests.Session, timeout: float,
-                 timings: Timings | None = None) -> None:
-        self._lock = threading.RLock()  # lanes share the token: one fetch at a time
+    def __init__(self, credentials: Any, timeout: float, timings: Timings | None = None) -> None:
+        self._lock = threading.RLock()
         self._timings = timings or Timings()
         self._credentials = credentials
-        self._session = session
+        self._session = NoRedirectSession()
         self._timeout = timeout
         self._token: str | None = None
         self._refresh_at = 0.0
@@ -112,6 +114,29 @@ class ClientCredentialsToken:
         self.fetched += 1
         # Refresh early: a tenth of the lifetime, at most 30 s, before it runs out.
         self._refresh_at = time.monotonic() + lifetime - min(30.0, lifetime / 10)
+
+
+class BearerFlow:
+    """The token's part in each request: the Authorization header it goes with, and, when the answer is a 401 to
+    the token we sent, a new one (once a request: the retry policy asks)."""
+
+    def __init__(self, tokens: StaticToken | ClientCredentialsToken) -> None:
+        self.tokens = tokens
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": Credential("Bearer " + self.tokens.get().reveal())}
+
+    def sent_ours(self, headers: Any) -> bool:
+        """Whether a request went with our token (not none, not another one given on purpose)."""
+        sent = headers.get("Authorization") or ""
+        return sent.startswith("Bearer ") and sent[7:] in self.tokens.secrets()
+
+    def refreshed(self, response: Any) -> bool:
+        """After a refusal of our token: whether there is a new one to send the request with again."""
+        return self.sent_ours(response.request.headers) and self.tokens.refresh()
+
+    def secrets(self) -> list[str]:
+        return self.tokens.secrets()
 
 
 def _access_token(response: requests.Response) -> tuple[Credential, float]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import quote
 
@@ -19,7 +20,7 @@ from schemathesis import Case
 from schemathesis.core.transport import Response
 from urllib3.exceptions import ProtocolError
 
-from engage_contract.http.auth import ClientCredentialsToken, Credential, StaticToken
+from engage_contract.http.auth import BearerFlow, ClientCredentialsToken, StaticToken
 from engage_contract.http.errors import (
     AnswerBroken,
     ClientError,
@@ -30,17 +31,7 @@ from engage_contract.http.errors import (
     TargetUnreachable,
 )
 from engage_contract.http.pacing import Pacer, Timings
-from engage_contract.http.retries import (
-    GATEWAY_PAUSE,
-    GATEWAY_STATUSES,
-    MAX_RETRIES,
-    RETRIED_STATUSES,
-    URGENT_RETRIES,
-    URGENT_RETRY_AFTER,
-    URGENT_TIMEOUT,
-    reason,
-    retry_after,
-)
+from engage_contract.http.retries import RETRIED_STATUSES, URGENT_TIMEOUT, RetryPolicy, reason
 from engage_contract.http.transport import NoRedirectSession
 from engage_contract.scrub import Scrubber
 
@@ -55,31 +46,54 @@ class AnswerObserver(Protocol):
         """A case's answer is schemathesis' Response, a read-back's or a restore's requests'; `after_refresh`: the answer to a retry with a new token; `after_gateway`: to a retry after that status."""
 
 
+@dataclass
+class Shared:
+    """What every lane's client shares: the target, the auth flow (one token), the pacer (one budget of requests
+    and of requests in flight), the timings and the run's observer. A lane's own is its session alone."""
+
+    base_url: str
+    timeout: float
+    auth: BearerFlow
+    pacer: Pacer
+    timings: Timings
+    observer: AnswerObserver | None = None  # shown every raw answer
+
+
 class Client:
     """Sends schemathesis cases and read-backs to one target, over a kept-alive session of its own."""
 
     def __init__(self, base_url: str, token: str | None = None, *, timeout: float,
-                 per_minute: float | None = None, credentials: Any = None, max_in_flight: int = 1) -> None:
-        self.base_url = base_url
-        self.timeout = timeout
+                 per_minute: float | None = None, credentials: Any = None, max_in_flight: int = 1,
+                 shared: Shared | None = None) -> None:
+        if shared is None:
+            timings = Timings()
+            tokens = (ClientCredentialsToken(credentials, timeout, timings) if credentials is not None
+                      else StaticToken(token or ""))
+            shared = Shared(base_url, timeout, BearerFlow(tokens), Pacer(per_minute, max_in_flight), timings)
+        self.shared = shared
+        # requests' sessions are not to be shared across threads: each lane has its own.
         self.session = NoRedirectSession()
-        self.timings = Timings()
-        self.tokens = (ClientCredentialsToken(credentials, self.session, timeout, self.timings)
-                       if credentials is not None else StaticToken(token or ""))
-        self.pacer = Pacer(per_minute, max_in_flight)
         self.writes = 0  # requests this client sent that may change a customer (its lane's restore needs them)
-        self.observer: AnswerObserver | None = None  # shown every raw answer; the run's, shared by its lanes
 
-    def sibling(self) -> "Client":
-        """A client for another lane: its own session (requests' are not shared across threads), the same
-        target, token and pacer."""
-        other = Client.__new__(Client)
-        other.base_url, other.timeout, other.tokens, other.pacer = self.base_url, self.timeout, self.tokens, self.pacer
-        other.timings = self.timings
-        other.session = NoRedirectSession()
-        other.writes = 0
-        other.observer = self.observer
-        return other
+    def sibling(self) -> Client:
+        """A client for another lane: its own session over the same shared state."""
+        return Client(self.base_url, timeout=self.timeout, shared=self.shared)
+
+    base_url = property(lambda self: self.shared.base_url)
+    timeout = property(lambda self: self.shared.timeout)
+    pacer = property(lambda self: self.shared.pacer)
+    timings = property(lambda self: self.shared.timings)
+    auth = property(lambda self: self.shared.auth)
+    tokens = property(lambda self: self.shared.auth.tokens)
+
+    @property
+    def observer(self) -> AnswerObserver | None:
+        """The run's, shared by its lanes."""
+        return self.shared.observer
+
+    @observer.setter
+    def observer(self, observer: AnswerObserver | None) -> None:
+        self.shared.observer = observer
 
     @property
     def sent(self) -> int:
@@ -99,11 +113,10 @@ class Client:
         self.pacer.stopping = value
 
     def authorization(self) -> dict[str, str]:
-        return {"Authorization": Credential("Bearer " + self.tokens.get().reveal())}
+        return self.auth.headers()
 
     def sent_our_token(self, headers: Any) -> bool:
-        sent = headers.get("Authorization") or ""
-        return sent.startswith("Bearer ") and sent[7:] in self.tokens.secrets()
+        return self.auth.sent_ours(headers)
 
     def mask(self, text: str) -> str:
         """A safety net for texts from elsewhere (an exception's message): credentials there are masked."""
@@ -177,56 +190,35 @@ class Client:
 
     def _with_retries(self, send: Callable[[], Any], describe: Callable[[], str], urgent: bool = False,
                       timeout: float | None = None, retried: tuple[int, ...] = RETRIED_STATUSES) -> Any:
-        retried_once = refreshed = just_refreshed = False
-        attempt = 0
-        gateway_status, recovered = None, False  # a 502, 503 or 504 retried once, and whether that helped
+        """Send until the retry policy takes an answer; each attempt paced (unless urgent), each answer shown to
+        the observer, each retry counted."""
+        policy = RetryPolicy(retried, urgent)
         while True:
             try:
                 with self.pacer.turn(paced=not urgent):
                     response = send()
             except requests.RequestException as exc:
-                failure = _transport_failure(exc, timeout or self.timeout, urgent, describe, self.base_url)
-                if retried_once or urgent:
-                    raise failure from None
-                retried_once = True
+                if policy.after_failure() is None:
+                    raise _transport_failure(exc, timeout or self.timeout, urgent, describe, self.base_url) from None
                 self.pacer.retried()
                 continue
-            status = response.status_code
             if self.observer is not None:
-                self.observer.response(response, after_refresh=just_refreshed,
-                                       after_gateway=gateway_status if not recovered else None)
-            just_refreshed = False
-            if gateway_status is not None and not recovered and status not in GATEWAY_STATUSES:
-                recovered = True
+                self.observer.response(response, after_refresh=policy.after_refresh,
+                                       after_gateway=policy.after_gateway)
+            if policy.recovered(response.status_code):
                 self.pacer.recovered_from_5xx()
-            if status in GATEWAY_STATUSES and gateway_status is None and not urgent:
-                if self.stopping:
-                    raise RunStopped("the run was stopped")
-                gateway_status = status
-                self.pacer.retried()
-                self.pacer.pause(retry_after(response, 0, default=GATEWAY_PAUSE))
-                continue
-            if (status == 401 and not refreshed and self.sent_our_token(response.request.headers)
-                    and self.tokens.refresh()):
-                refreshed = just_refreshed = True  # our token may have expired or been revoked mid-run: once more
-                self.pacer.retried()
-                continue
-            if status in retried and attempt < (URGENT_RETRIES if urgent else MAX_RETRIES):
-                if self.stopping and not urgent:
-                    raise RunStopped("the run was stopped")
-                attempt += 1
-                self.pacer.retried()
-                pause = retry_after(response, attempt)
-                # Stopping: the notes say 409 and 429 may be retried, but CI gives seconds before SIGKILL.
-                pause = min(pause, URGENT_RETRY_AFTER) if urgent else pause
-                if status == 429:  # the platform's limit is the client's, not one lane's
-                    self.pacer.limiter.hold(pause)
-                if urgent:
-                    time.sleep(pause)
-                else:
-                    self.pacer.pause(pause)
-                continue
-            return response
+            retry = policy.after_answer(response, refresh=lambda: self.auth.refreshed(response))
+            if retry is None:
+                return response
+            if retry.waits and self.stopping and not urgent:
+                raise RunStopped("the run was stopped")
+            self.pacer.retried()
+            if retry.limit:
+                self.pacer.limiter.hold(retry.pause)
+            if urgent:
+                time.sleep(retry.pause)
+            elif retry.pause:
+                self.pacer.pause(retry.pause)
 
 
 def _transport_failure(exc: requests.RequestException, timeout: float, urgent: bool, describe: Callable[[], str],
